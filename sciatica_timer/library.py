@@ -1,0 +1,528 @@
+"""The exercises.json format: typed models, loading, and problems people can act on.
+
+Structure is checked by the published JSON Schema (``exercises.schema.json``) through
+``jsonschema``; positions come from ``json_source_map``. This module only turns their
+findings into one plain line per problem, and adds the checks a schema cannot express
+(unique ids, steps naming known exercises, images staying inside ``assets/``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import json_source_map
+from jsonschema import Draft202012Validator, ValidationError
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+DEFAULT_DURATION_S = 30
+DEFAULT_REP_S = 3
+DEFAULT_PREPARE_S = 10
+DEFAULT_REST_S = 15
+DEFAULT_SWITCH_S = 5
+
+
+class Category(StrEnum):
+    RELEASE = "release"
+    STRETCH = "stretch"
+    REACTIVATION = "reactivation"
+
+
+class Sides(StrEnum):
+    EACH = "each"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    category: Category = Category.RELEASE
+    sides: Sides = Sides.NONE
+    duration_s: int = DEFAULT_DURATION_S
+    sets: int = 1
+    reps: int | None = None
+    rep_s: int = DEFAULT_REP_S
+    instructions: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = ()
+    cue: str | None = None
+    targets: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    image: str | None = None
+    avoid_in_flare: bool = False
+
+    @property
+    def allows_hold(self) -> bool:
+        """Rolling and ball work may pause on a tender spot."""
+        return self.category is Category.RELEASE
+
+
+@dataclass(frozen=True)
+class Step:
+    exercise: str
+    duration_s: int | None = None
+    sets: int | None = None
+    reps: int | None = None
+    rest_s: int | None = None
+
+
+@dataclass(frozen=True)
+class Routine:
+    id: str
+    name: str
+    steps: tuple[Step, ...]
+    description: str = ""
+    prepare_s: int = DEFAULT_PREPARE_S
+    rest_s: int = DEFAULT_REST_S
+    switch_s: int = DEFAULT_SWITCH_S
+
+
+@dataclass(frozen=True)
+class Library:
+    exercises: Mapping[str, Exercise]
+    routines: Mapping[str, Routine]
+    source: Path | None = None
+
+    def merged_with(self, other: Library) -> Library:
+        """This library with the other's exercises and routines added (the other wins)."""
+        return Library(
+            exercises={**self.exercises, **other.exercises},
+            routines={**self.routines, **other.routines},
+            source=self.source,
+        )
+
+    def without(self, exercise_ids: Iterable[str]) -> Library:
+        """The library with these exercises left out of every routine."""
+        drop = set(exercise_ids)
+        routines = {}
+        for rid, routine in self.routines.items():
+            steps = tuple(s for s in routine.steps if s.exercise not in drop)
+            if steps:
+                routines[rid] = Routine(
+                    id=routine.id,
+                    name=routine.name,
+                    steps=steps,
+                    description=routine.description,
+                    prepare_s=routine.prepare_s,
+                    rest_s=routine.rest_s,
+                    switch_s=routine.switch_s,
+                )
+        return Library(self.exercises, routines, self.source)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file, printed as ``FILE:LINE:COL: PATH: message``."""
+
+    file: str
+    path: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        return f"{where}: {self.path}: {self.message}"
+
+
+@dataclass
+class LibraryError(Exception):
+    """The file could not be used; ``problems`` says every reason."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def schema_path() -> Path:
+    return Path(__file__).with_name("exercises.schema.json")
+
+
+def load_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
+    return schema
+
+
+# --- reading the text -------------------------------------------------------------
+
+
+class _Constant(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Constant(name)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _scan_outside_strings(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (offset, char) for every character that is not inside a JSON string."""
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        else:
+            yield i, ch
+
+
+def _too_deep(text: str) -> int | None:
+    """The offset where nesting first goes deeper than MAX_DEPTH, if it does."""
+    depth = 0
+    for i, ch in _scan_outside_strings(text):
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return i
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
+def _constant_offset(text: str, name: str) -> int | None:
+    """Where the bare token ``name`` (NaN, Infinity, -Infinity) first stands."""
+    for i, _ in _scan_outside_strings(text):
+        if text.startswith(name, i):
+            return i
+    return None
+
+
+def _parse(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """Parse JSON strictly; return the value and any duplicate-key problems."""
+    duplicates: list[str] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                duplicates.append(key)
+            seen[key] = value
+        return seen
+
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=pairs_hook)
+    except _Constant as exc:
+        name = str(exc)
+        offset = _constant_offset(text, name)
+        line, col = _line_col(text, offset) if offset is not None else (None, None)
+        raise LibraryError(
+            [Problem(file, "$", f"{name} is not a number JSON allows; write a plain number", line, col)]
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise LibraryError(
+            [Problem(file, "$", f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)]
+        ) from None
+    except RecursionError:
+        raise LibraryError([Problem(file, "$", "nested far too deeply to read")]) from None
+    problems = [
+        Problem(file, "$", f"the key '{key}' appears twice in one object; keep only one")
+        for key in dict.fromkeys(duplicates)
+    ]
+    return value, problems
+
+
+def read_document(path: Path, display: str | None = None) -> tuple[str, Any, list[Problem]]:
+    """Read and parse a library file: (text, value, duplicate-key problems).
+
+    Raises LibraryError for anything that stops the file being read at all.
+    """
+    file = display or str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise LibraryError([Problem(file, "$", "no such file")]) from None
+    except OSError as exc:
+        raise LibraryError([Problem(file, "$", f"cannot read the file: {exc.strerror}")]) from None
+    if path.is_dir():
+        raise LibraryError([Problem(file, "$", "this is a folder, not a file")])
+    if size > MAX_FILE_BYTES:
+        raise LibraryError(
+            [Problem(file, "$", f"the file is {size:,} bytes; the limit is 1 MiB ({MAX_FILE_BYTES:,})")]
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LibraryError([Problem(file, "$", f"cannot read the file: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start].decode("utf-8", errors="replace")
+        line, col = _line_col(before, len(before))
+        bad = raw[exc.start : exc.start + 1].hex()
+        raise LibraryError(
+            [Problem(file, "$", f"not UTF-8 text (byte 0x{bad}); save the file as UTF-8", line, col)]
+        ) from None
+    if not text.strip():
+        raise LibraryError([Problem(file, "$", "the file is empty")])
+    if (offset := _too_deep(text)) is not None:
+        line, col = _line_col(text, offset)
+        raise LibraryError(
+            [Problem(file, "$", f"nested more than {MAX_DEPTH} levels deep", line, col)]
+        )
+    value, problems = _parse(text, file)
+    return text, value, problems
+
+
+# --- turning schema errors into plain words ------------------------------------------
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a true/false value)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {json.dumps(value)[:40]}"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+_TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "text in quotes",
+    "array": "a list [...]",
+    "object": "an object {...}",
+    "boolean": "true or false",
+}
+
+
+def _path_text(parts: Iterable[str | int]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "$"
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    near = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{near[0]}'?)" if near else ""
+
+
+def _message(error: ValidationError) -> tuple[str, str | None]:
+    """A plain message for one schema error, and the key it is about (if any)."""
+    v, schema, value = error.validator, error.schema, error.instance
+    if not isinstance(schema, dict):
+        return error.message, None
+    if v == "required":
+        missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
+        return f"missing the required key '{missing[0] if missing else '?'}'", None
+    if v == "additionalProperties":
+        allowed = schema.get("properties", {})
+        extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
+        key = extra[0] if extra else "?"
+        return f"unknown key '{key}'{_suggest(key, allowed)}", key
+    if v == "type":
+        want = error.validator_value
+        wants = [want] if isinstance(want, str) else list(want)
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
+        return f"expected {words}, got {_json_type(value)}", None
+    if v in ("minimum", "maximum"):
+        lo, hi = schema.get("minimum"), schema.get("maximum")
+        unit = " seconds" if error.path and str(error.path[-1]).endswith("_s") else ""
+        return f"must be between {lo} and {hi}{unit}, got {value}", None
+    if v == "enum":
+        options = ", ".join(f"'{o}'" for o in error.validator_value)
+        hint = _suggest(value, error.validator_value) if isinstance(value, str) else ""
+        return f"must be one of {options}, got {json.dumps(value)}{hint}", None
+    if v == "minItems":
+        return "must not be empty" if error.validator_value == 1 else error.message, None
+    if v == "maxItems":
+        return f"has {len(value)} entries; at most {error.validator_value} are allowed", None
+    if v == "pattern":
+        return (
+            f"'{value}' is not a valid id: use lowercase letters, digits and hyphens",
+            None,
+        )
+    if v == "minLength":
+        return "must not be empty", None
+    if v == "maxLength":
+        return f"is too long ({len(value)} characters; at most {error.validator_value})", None
+    return error.message, None
+
+
+class _Locator:
+    """Maps JSON paths to 1-based line/column in the source text."""
+
+    def __init__(self, text: str) -> None:
+        try:
+            self._map = json_source_map.calculate(text)
+        except Exception:  # the map is a convenience: a problem without a line is still a problem
+            self._map = {}
+
+    def at(self, parts: Iterable[str | int], key: str | None = None) -> tuple[int | None, int | None]:
+        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+        if key is not None:
+            entry = self._map.get(pointer + "/" + key.replace("~", "~0").replace("/", "~1"))
+            if entry is not None and entry.key_start is not None:
+                return entry.key_start.line + 1, entry.key_start.column + 1
+        entry = self._map.get(pointer)
+        if entry is None:
+            return None, None
+        return entry.value_start.line + 1, entry.value_start.column + 1
+
+
+def _schema_problems(value: Any, file: str, locator: _Locator) -> list[Problem]:
+    validator = Draft202012Validator(load_schema())
+    problems = []
+    for error in sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.path]):
+        message, key = _message(error)
+        line, col = locator.at(error.path, key)
+        problems.append(Problem(file, _path_text(error.path), message, line, col))
+    return problems
+
+
+def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(parts: list[str | int], message: str) -> None:
+        line, col = locator.at(parts)
+        problems.append(Problem(file, _path_text(parts), message, line, col))
+
+    exercises = [e for e in value.get("exercises", []) if isinstance(e, dict)]
+    known_ids: list[str] = []
+    for kind in ("exercises", "routines"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(value.get(kind, [])):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            ident = item["id"]
+            if ident in seen:
+                add([kind, i, "id"], f"duplicate id '{ident}' (also {kind}[{seen[ident]}])")
+            else:
+                seen[ident] = i
+        if kind == "exercises":
+            known_ids = list(seen)
+    for i, ex in enumerate(exercises):
+        image = ex.get("image")
+        if isinstance(image, str):
+            pure = PurePosixPath(image.replace("\\", "/"))
+            if pure.is_absolute() or ".." in pure.parts or ":" in image:
+                add(["exercises", i, "image"], f"'{image}' leaves assets/; give a path inside it")
+    for r, routine in enumerate(value.get("routines", [])):
+        if not isinstance(routine, dict) or not isinstance(routine.get("steps"), list):
+            continue
+        for s, step in enumerate(routine["steps"]):
+            if not isinstance(step, dict) or not isinstance(step.get("exercise"), str):
+                continue
+            name = step["exercise"]
+            if name not in known_ids:
+                add(
+                    ["routines", r, "steps", s, "exercise"],
+                    f"unknown exercise '{name}'{_suggest(name, known_ids)}",
+                )
+    return problems
+
+
+def check_document(text: str, value: Any, file: str) -> list[Problem]:
+    """Every problem with an already-parsed library document."""
+    locator = _Locator(text)
+    if not isinstance(value, dict):
+        return [
+            Problem(
+                file,
+                "$",
+                f"the file must hold an object {{\"exercises\": [...], \"routines\": [...]}}, "
+                f"not {_json_type(value)}",
+                1,
+                1,
+            )
+        ]
+    return _schema_problems(value, file, locator) + _semantic_problems(value, file, locator)
+
+
+def check_file(path: Path, display: str | None = None) -> list[Problem]:
+    """Every problem with the library file at ``path`` (empty when it is valid)."""
+    try:
+        text, value, problems = read_document(path, display)
+    except LibraryError as exc:
+        return exc.problems
+    return problems + check_document(text, value, display or str(path))
+
+
+# --- building the typed models ------------------------------------------------------
+
+
+def _exercise(raw: Mapping[str, Any]) -> Exercise:
+    return Exercise(
+        id=raw["id"],
+        name=raw["name"],
+        category=Category(raw.get("category", Category.RELEASE)),
+        sides=Sides(raw.get("sides", Sides.NONE)),
+        duration_s=int(raw.get("duration_s", DEFAULT_DURATION_S)),
+        sets=int(raw.get("sets", 1)),
+        reps=int(raw["reps"]) if "reps" in raw else None,
+        rep_s=int(raw.get("rep_s", DEFAULT_REP_S)),
+        instructions=tuple(raw.get("instructions", ())),
+        cautions=tuple(raw.get("cautions", ())),
+        cue=raw.get("cue"),
+        targets=tuple(raw.get("targets", ())),
+        equipment=tuple(raw.get("equipment", ())),
+        image=raw.get("image"),
+        avoid_in_flare=bool(raw.get("avoid_in_flare", False)),
+    )
+
+
+def _optional_int(raw: Mapping[str, Any], key: str) -> int | None:
+    return int(raw[key]) if key in raw else None
+
+
+def _routine(raw: Mapping[str, Any]) -> Routine:
+    return Routine(
+        id=raw["id"],
+        name=raw["name"],
+        description=raw.get("description", ""),
+        prepare_s=int(raw.get("prepare_s", DEFAULT_PREPARE_S)),
+        rest_s=int(raw.get("rest_s", DEFAULT_REST_S)),
+        switch_s=int(raw.get("switch_s", DEFAULT_SWITCH_S)),
+        steps=tuple(
+            Step(
+                exercise=s["exercise"],
+                duration_s=_optional_int(s, "duration_s"),
+                sets=_optional_int(s, "sets"),
+                reps=_optional_int(s, "reps"),
+                rest_s=_optional_int(s, "rest_s"),
+            )
+            for s in raw["steps"]
+        ),
+    )
+
+
+def load_library(path: Path, display: str | None = None) -> Library:
+    """Load a library file, or raise LibraryError listing every problem."""
+    file = display or str(path)
+    text, value, problems = read_document(path, display)
+    problems += check_document(text, value, file)
+    if problems:
+        raise LibraryError(problems)
+    return Library(
+        exercises={e["id"]: _exercise(e) for e in value["exercises"]},
+        routines={r["id"]: _routine(r) for r in value.get("routines", [])},
+        source=path,
+    )

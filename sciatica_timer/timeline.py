@@ -1,0 +1,313 @@
+"""Routine to timeline: the ordered phases of a session and the cues spoken in them.
+
+A pure function of the library. Sides run left then right with a short switch phase
+between; sets alternate sides (left, right, rest, left, right ...), as the stretches in
+the source articles do. Rep-based exercises get a paced count so they can be followed
+hands-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from sciatica_timer.library import Category, Exercise, Library, Routine, Sides, Step
+
+REP_LEAD_IN_S = 3
+"""Seconds between announcing a rep-based exercise and the first counted rep."""
+
+
+class PhaseKind(StrEnum):
+    PREPARE = "prepare"
+    WORK = "work"
+    SWITCH = "switch"
+    REST = "rest"
+
+
+class Side(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+
+
+class CueKind(StrEnum):
+    GET_READY = "get_ready"
+    ANNOUNCE = "announce"
+    REMINDER = "reminder"
+    HALFWAY = "halfway"
+    TEN_SECONDS = "ten_seconds"
+    COUNTDOWN = "countdown"
+    REP = "rep"
+    SWITCH = "switch"
+    REST = "rest"
+    NEXT = "next"
+    HOLD = "hold"
+    RELEASE = "release"
+    COMPLETE = "complete"
+
+
+FROM_END_KINDS = frozenset({CueKind.TEN_SECONDS, CueKind.COUNTDOWN, CueKind.COMPLETE})
+"""Cues anchored to the end of their phase: they move when time is added."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    offset_s: int
+    """Seconds from the start of its phase."""
+    kind: CueKind
+    text: str
+
+    @property
+    def from_end(self) -> bool:
+        return self.kind in FROM_END_KINDS
+
+
+@dataclass(frozen=True)
+class Phase:
+    index: int
+    kind: PhaseKind
+    start_s: int
+    duration_s: int
+    exercise: Exercise | None = None
+    side: Side | None = None
+    set_number: int = 1
+    sets: int = 1
+    reps: int | None = None
+    rep_s: int = 0
+    step_index: int = -1
+    cues: tuple[Cue, ...] = ()
+
+    @property
+    def end_s(self) -> int:
+        return self.start_s + self.duration_s
+
+    @property
+    def label(self) -> str:
+        """What the phase is called on screen: Get ready, Roll, Stretch, Reps, Rest..."""
+        if self.kind is PhaseKind.PREPARE:
+            return "Get ready"
+        if self.kind is PhaseKind.SWITCH:
+            return "Switch sides"
+        if self.kind is PhaseKind.REST:
+            return "Rest"
+        assert self.exercise is not None
+        if self.reps is not None:
+            return "Reps"
+        return {
+            Category.RELEASE: "Roll",
+            Category.STRETCH: "Stretch",
+            Category.REACTIVATION: "Hold",
+        }[self.exercise.category]
+
+    def rep_at(self, elapsed_s: float) -> int:
+        """The paced rep number (1-based) at this many seconds into the phase, 0 before."""
+        if self.reps is None or elapsed_s < REP_LEAD_IN_S:
+            return 0
+        return min(self.reps, int((elapsed_s - REP_LEAD_IN_S) // self.rep_s) + 1)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    routine: Routine
+    phases: tuple[Phase, ...]
+
+    @property
+    def total_s(self) -> int:
+        return self.phases[-1].end_s if self.phases else 0
+
+    @property
+    def work_phases(self) -> tuple[Phase, ...]:
+        return tuple(p for p in self.phases if p.kind is PhaseKind.WORK)
+
+    def next_work(self, index: int) -> Phase | None:
+        return next((p for p in self.phases[index + 1 :] if p.kind is PhaseKind.WORK), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as ``--plan --json`` prints it; cue ``at_s`` is seconds into the session."""
+        return {
+            "routine": self.routine.id,
+            "name": self.routine.name,
+            "total_s": self.total_s,
+            "phases": [
+                {
+                    "kind": p.kind.value,
+                    "label": p.label,
+                    "exercise": p.exercise.id if p.exercise else None,
+                    "side": p.side.value if p.side else None,
+                    "set": p.set_number,
+                    "sets": p.sets,
+                    "reps": p.reps,
+                    "start_s": p.start_s,
+                    "duration_s": p.duration_s,
+                    "cues": [
+                        {"at_s": p.start_s + c.offset_s, "kind": c.kind.value, "text": c.text}
+                        for c in p.cues
+                    ],
+                }
+                for p in self.phases
+            ],
+        }
+
+
+def say_duration(seconds: int) -> str:
+    """'2 minutes', '1 minute', '90 seconds', '1 minute 30 seconds'."""
+    minutes, rest = divmod(seconds, 60)
+    if minutes == 0 or (rest and minutes < 2 and seconds <= 90):
+        return f"{seconds} seconds"
+    text = f"{minutes} minute" + ("s" if minutes != 1 else "")
+    return text + (f" {rest} seconds" if rest else "")
+
+
+def _side_words(side: Side | None) -> str:
+    return f", {side.value} side" if side else ""
+
+
+def _countdown(duration: int) -> list[Cue]:
+    cues = []
+    if duration >= 20:
+        cues.append(Cue(duration - 10, CueKind.TEN_SECONDS, "10 seconds"))
+    if duration >= 6:
+        cues += [Cue(duration - n, CueKind.COUNTDOWN, str(n)) for n in (3, 2, 1)]
+    return cues
+
+
+@dataclass(frozen=True)
+class _Work:
+    """One work phase before offsets are known."""
+
+    exercise: Exercise
+    step_index: int
+    side: Side | None
+    set_number: int
+    sets: int
+    duration_s: int
+    reps: int | None
+    rest_after_s: int
+
+
+def _work_items(library: Library, routine: Routine) -> Iterator[tuple[_Work, str]]:
+    """Each work phase and the kind of gap that follows it ('switch', 'rest' or 'end')."""
+    steps = routine.steps
+    for step_index, step in enumerate(steps):
+        exercise = library.exercises[step.exercise]
+        sets = step.sets or exercise.sets
+        reps = step.reps or exercise.reps
+        sides: list[Side | None] = (
+            [Side.LEFT, Side.RIGHT] if exercise.sides is Sides.EACH else [None]
+        )
+        rest = _rest_after(step, routine)
+        if reps is not None:
+            duration = REP_LEAD_IN_S + reps * exercise.rep_s
+        else:
+            duration = step.duration_s or exercise.duration_s
+        for set_number in range(1, sets + 1):
+            for side_i, side in enumerate(sides):
+                last_side = side_i == len(sides) - 1
+                last_of_step = last_side and set_number == sets
+                if not last_side:
+                    gap = "switch"
+                elif last_of_step and step_index == len(steps) - 1:
+                    gap = "end"
+                else:
+                    gap = "rest"
+                yield (
+                    _Work(exercise, step_index, side, set_number, sets, duration, reps, rest),
+                    gap,
+                )
+
+
+def _rest_after(step: Step, routine: Routine) -> int:
+    return routine.rest_s if step.rest_s is None else step.rest_s
+
+
+def _announce(work: _Work) -> str:
+    text = work.exercise.name + _side_words(work.side)
+    if work.reps is not None:
+        text += f", {work.reps} reps"
+    else:
+        text += f", {say_duration(work.duration_s)}"
+    if work.sets > 1:
+        text += f", set {work.set_number} of {work.sets}"
+    return text
+
+
+def _work_cues(work: _Work, first_time: bool) -> list[Cue]:
+    d = work.duration_s
+    cues = [Cue(0, CueKind.ANNOUNCE, _announce(work))]
+    if work.reps is not None:
+        rep_s = work.exercise.rep_s
+        cues += [
+            Cue(REP_LEAD_IN_S + i * rep_s, CueKind.REP, str(i + 1)) for i in range(work.reps)
+        ]
+        return cues
+    if first_time and work.exercise.cue and d >= 20:
+        cues.append(Cue(5, CueKind.REMINDER, work.exercise.cue))
+    if d >= 40:
+        cues.append(Cue(d // 2, CueKind.HALFWAY, "Halfway"))
+    return cues + _countdown(d)
+
+
+def _next_words(work: _Work) -> str:
+    return "Next: " + work.exercise.name + _side_words(work.side)
+
+
+def build_timeline(library: Library, routine_id: str) -> Timeline:
+    """The whole session for one routine; KeyError when the routine is unknown."""
+    routine = library.routines[routine_id]
+    items = list(_work_items(library, routine))
+    phases: list[Phase] = []
+    start = 0
+
+    def add(kind: PhaseKind, duration: int, cues: list[Cue], work: _Work | None = None) -> None:
+        nonlocal start
+        phases.append(
+            Phase(
+                index=len(phases),
+                kind=kind,
+                start_s=start,
+                duration_s=duration,
+                exercise=work.exercise if work else None,
+                side=work.side if work else None,
+                set_number=work.set_number if work else 1,
+                sets=work.sets if work else 1,
+                reps=work.reps if work else None,
+                rep_s=work.exercise.rep_s if work and work.reps is not None else 0,
+                step_index=work.step_index if work else -1,
+                cues=tuple(sorted(cues, key=lambda c: c.offset_s)),
+            )
+        )
+        start += duration
+
+    if items and routine.prepare_s > 0:
+        first = items[0][0]
+        text = f"Get ready. First: {first.exercise.name}{_side_words(first.side)}"
+        add(PhaseKind.PREPARE, routine.prepare_s, [Cue(0, CueKind.GET_READY, text)])
+    announced: set[str] = set()
+    for i, (work, gap) in enumerate(items):
+        first_time = work.exercise.id not in announced
+        announced.add(work.exercise.id)
+        add(PhaseKind.WORK, work.duration_s, _work_cues(work, first_time), work)
+        following = items[i + 1][0] if i + 1 < len(items) else None
+        if gap == "switch" and routine.switch_s > 0:
+            add(PhaseKind.SWITCH, routine.switch_s, [Cue(0, CueKind.SWITCH, "Switch sides")])
+        elif gap == "rest" and work.rest_after_s > 0 and following is not None:
+            rest = work.rest_after_s
+            cues = [Cue(0, CueKind.REST, "Rest")]
+            if rest >= 5:
+                cues.append(Cue(2, CueKind.NEXT, _next_words(following)))
+            if rest >= 8:
+                cues += [Cue(rest - n, CueKind.COUNTDOWN, str(n)) for n in (3, 2, 1)]
+            add(PhaseKind.REST, rest, cues)
+    if phases:
+        last = phases[-1]
+        complete = Cue(last.duration_s, CueKind.COMPLETE, "Session complete")
+        phases[-1] = replace(last, cues=(*last.cues, complete))
+    return Timeline(routine=routine, phases=tuple(phases))
+
+
+def all_cue_texts(timeline: Timeline) -> list[str]:
+    """Every distinct text the session may speak, in order of first use."""
+    texts = dict.fromkeys(c.text for p in timeline.phases for c in p.cues)
+    texts.update(dict.fromkeys(("Hold and breathe", "Release", "Paused", "Resuming")))
+    return list(texts)
