@@ -1,0 +1,197 @@
+"""Composition root: the one place that builds the real clock, voice, journal, engine
+controller and window, and connects them. Qt is imported only when a window is needed."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from logging.handlers import RotatingFileHandler
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from sciatica_timer.cli import Options, UsageError, parse_args, run_command, timeline_for
+from sciatica_timer.journal import Journal
+from sciatica_timer.library import Library, LibraryError, load_library
+from sciatica_timer.paths import AppPaths, assets_dir, bundled_library, make_private_dir
+from sciatica_timer.settings import Settings, load_settings, save_settings
+
+if TYPE_CHECKING:
+    from sciatica_timer.ui.controller import SessionController
+    from sciatica_timer.ui.main_window import MainWindow
+    from sciatica_timer.ui.voice import Voice
+
+log = logging.getLogger("sciatica_timer")
+
+
+@dataclass
+class AppContext:
+    """What the running window is made of (tests look inside)."""
+
+    opts: Options
+    paths: AppPaths
+    library: Library
+    journal: Journal
+    settings: Settings
+    controller: SessionController
+    window: MainWindow
+    voice: Voice | None
+    notices: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.controller.shutdown()
+        if self.voice is not None:
+            self.voice.shutdown()
+        self.journal.close()
+
+
+def load_libraries(opts: Options) -> tuple[Library, list[str]]:
+    """The bundled routines, plus the user's file when it is usable."""
+    notices: list[str] = []
+    try:
+        library = load_library(bundled_library(), display="exercises.json (bundled)")
+    except LibraryError as exc:
+        library = Library({}, {})
+        notices.append(f"The bundled exercise library could not be read: {exc.problems[0]}")
+    if opts.exercises:
+        try:
+            library = library.merged_with(load_library(opts.exercises))
+        except LibraryError as exc:
+            shown = "; ".join(str(p) for p in exc.problems[:3])
+            more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
+            notices.append(
+                f"Your exercises file {opts.exercises} has problems, so only the bundled "
+                f"routines are shown: {shown}{more}. Check it with: sciatica-timer --check "
+                f"{opts.exercises}"
+            )
+    return library, notices
+
+
+def _setup_logging(paths: AppPaths) -> list[str]:
+    try:
+        make_private_dir(paths.log_dir)
+        handler = RotatingFileHandler(
+            paths.log_dir / "sciatica-timer.log", maxBytes=512_000, backupCount=2, encoding="utf-8"
+        )
+    except OSError as exc:
+        return [f"Logs cannot be written to {paths.log_dir}: {exc.strerror or exc}."]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("sciatica_timer")
+    root.handlers = [handler]
+    root.setLevel(logging.INFO)
+    return []
+
+
+def build(opts: Options) -> AppContext:
+    """Build the window and everything behind it (a QApplication must exist)."""
+    from sciatica_timer.clock import MonotonicClock
+    from sciatica_timer.ui.awake import ScreenAwake
+    from sciatica_timer.ui.controller import SessionController
+    from sciatica_timer.ui.main_window import MainWindow
+
+    paths = opts.paths
+    notices = _setup_logging(paths)
+    settings, settings_notices = load_settings(paths.settings)
+    notices += settings_notices
+    library, library_notices = load_libraries(opts)
+    notices += library_notices
+    journal = Journal.open(paths.journal)
+    notices += journal.notices
+    for row in journal.mark_interrupted():
+        notices.append(
+            f"Your last session, {row.routine_name} (started {row.started_at[:16].replace('T', ' ')}), "
+            "was interrupted: the app closed before it finished."
+        )
+    voice = None if opts.no_voice or not settings.voice_on else _make_voice(settings, paths)
+    controller = SessionController(MonotonicClock(), journal, voice, ScreenAwake())
+    selected = opts.routine or settings.last_routine
+    window = MainWindow(library, controller, assets_dir(), selected)
+    ctx = AppContext(opts, paths, library, journal, settings, controller, window, voice, notices)
+    if voice is not None:
+        voice.setParent(window)
+        voice.notice.connect(window.show_notice)
+        window.mute_toggled.connect(voice.set_muted)
+
+    def remember(routine_id: str) -> None:
+        ctx.settings = ctx.settings.with_changes(last_routine=routine_id)
+        problem = save_settings(paths.settings, ctx.settings)
+        if problem:
+            window.show_notice(problem)
+
+    window.routine_chosen.connect(remember)
+    for notice in notices:
+        window.show_notice(notice)
+    return ctx
+
+
+def _make_voice(settings: Settings, paths: AppPaths) -> Voice:
+    from sciatica_timer.speech import SpeechSettings, Verbosity
+    from sciatica_timer.ui.voice import Voice
+
+    speech = SpeechSettings(
+        voice_on=settings.voice_on,
+        voice_id=settings.voice_id,
+        rate=settings.rate,
+        volume=settings.volume,
+        verbosity=Verbosity(settings.verbosity)
+        if settings.verbosity in Verbosity.__members__.values()
+        else Verbosity.FULL,
+        sounds_on=settings.sounds_on,
+    )
+    return Voice(speech, paths.speech_cache, assets_dir() / "sounds")
+
+
+def _calm_excepthook(window: MainWindow) -> None:
+    """An unexpected error is logged and shown as one calm line, never a traceback."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        window.show_notice(
+            f"Something went wrong ({kind.__name__}); it was written to the log. "
+            "The timer keeps running."
+        )
+
+    sys.excepthook = hook
+
+
+def run_window(opts: Options) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Sciatica Timer")
+    app.setDesktopFileName("sciatica-timer")
+    ctx = build(opts)
+    _calm_excepthook(ctx.window)
+    if opts.fullscreen:
+        ctx.window.showFullScreen()
+    else:
+        ctx.window.show()
+    if opts.start:
+        routine = ctx.window.home.selected_routine()
+        if routine:
+            QTimer.singleShot(0, lambda: ctx.window.start_routine(routine))
+    try:
+        return app.exec()
+    finally:
+        ctx.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line or the window; returns the exit code."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        opts = parse_args(args)
+        if opts.opens_window and opts.routine:
+            library, _ = load_libraries(opts)
+            timeline_for(library, opts.routine)  # an unknown routine: one line, exit 2
+    except UsageError as exc:
+        print(f"sciatica-timer: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else 0
+    if not opts.opens_window:
+        return run_command(opts)
+    return run_window(opts)

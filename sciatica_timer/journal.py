@@ -1,0 +1,445 @@
+"""The session journal: every session and every pain stop, in a private SQLite file.
+
+Each write is its own transaction, committed (WAL, ``synchronous=FULL``) before the call
+returns. When the file cannot be written the journal keeps working in memory: writes are
+queued, retried on every later call and on ``flush()``, and no call raises for a bad file,
+folder or disk. What went wrong is told to the user through ``notices``.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager, suppress
+from dataclasses import astuple, dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TextIO
+
+from sciatica_timer.paths import PRIVATE_FILE_MODE, make_private_dir
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE session (
+        session_id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, ended_at TEXT,
+        routine_id TEXT NOT NULL, routine_name TEXT NOT NULL, status TEXT NOT NULL,
+        stopped_exercise TEXT, stopped_side TEXT,
+        completed TEXT NOT NULL DEFAULT '[]', skipped TEXT NOT NULL DEFAULT '[]'  -- JSON lists
+    );
+    CREATE TABLE pain_stop (
+        pain_stop_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id INTEGER NOT NULL REFERENCES session (session_id), at TEXT NOT NULL,
+        routine_id TEXT NOT NULL, exercise_id TEXT, exercise_name TEXT, side TEXT,
+        phase_kind TEXT NOT NULL, phase_label TEXT NOT NULL, seconds_into REAL NOT NULL
+    );
+    CREATE INDEX pain_stop_by_session ON pain_stop (session_id);
+    """,
+]
+"""SQL scripts; ``MIGRATIONS[n]`` takes a journal from schema version n to n + 1. Append only."""
+
+CSV_COLUMNS = ("session_id", "started_at", "ended_at", "routine_id", "status", "stopped_exercise",
+               "stopped_side", "routine_name", "completed", "skipped")  # fmt: skip
+_COLUMNS = ", ".join(CSV_COLUMNS)
+_STOP_COLUMNS = "session_id, at, routine_id, exercise_id, exercise_name, side, phase_kind, "
+_STOP_COLUMNS += "phase_label, seconds_into"
+
+
+class SessionStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    ENDED_EARLY = "ended_early"
+    STOPPED_PAIN = "stopped_pain"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session_id: int
+    started_at: str
+    ended_at: str | None
+    routine_id: str
+    routine_name: str
+    status: SessionStatus
+    stopped_exercise: str | None
+    stopped_side: str | None
+    completed: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PainStop:
+    session_id: int
+    at: str
+    routine_id: str
+    exercise_id: str | None
+    exercise_name: str | None
+    side: str | None
+    phase_kind: str
+    phase_label: str
+    seconds_into: float
+
+
+@dataclass(frozen=True)
+class _Start:
+    session_id: int
+    """A provisional (negative) id until the row is in the file."""
+    started_at: str
+    routine_id: str
+    routine_name: str
+
+
+@dataclass(frozen=True)
+class _Finish:
+    session_id: int
+    status: SessionStatus
+    ended_at: str
+    completed: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+
+_Write = _Start | _Finish | PainStop
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _probe(conn: sqlite3.Connection) -> int | None:
+    """The file's schema version, or None when SQLite finds it damaged or not a database."""
+    try:
+        if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+            return None
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        if str(getattr(exc, "sqlite_errorname", "")).startswith(
+            ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+        ):
+            return None
+        raise
+
+
+def _create_private(path: Path, exclusive: bool = False) -> None:
+    """Create the file if missing (or fail if exclusive), readable by the user only."""
+    flags = os.O_CREAT | os.O_WRONLY | (os.O_EXCL if exclusive else 0)
+    os.close(os.open(path, flags, PRIVATE_FILE_MODE))
+    if os.name == "posix":
+        path.chmod(PRIVATE_FILE_MODE)
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _session(row: Sequence[Any]) -> SessionRow:
+    sid, started, ended, routine_id, status, exercise, side, name, done, skipped = row
+    return SessionRow(sid, started, ended, routine_id, name, SessionStatus(status), exercise,
+                      side, tuple(json.loads(done)), tuple(json.loads(skipped)))  # fmt: skip
+
+
+class Journal:
+    """The journal file, or while it cannot be written, the journal in memory."""
+
+    def __init__(self, path: Path, now: Callable[[], datetime], busy_timeout_s: float) -> None:
+        self.path = path
+        self.notices: list[str] = []
+        self._now = now
+        self._timeout = busy_timeout_s
+        self._conn: sqlite3.Connection | None = None
+        self._pending: list[_Write] = []
+        self._ids: dict[int, int] = {}
+        """Provisional id -> id in the file, once its start has been saved."""
+        self._mine: set[int] = set()
+        """Sessions started by this process (in the file), which are never 'interrupted'."""
+        self._last_provisional = 0
+        self._newer = False
+        self._failing = False
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls, path: Path, now: Callable[[], datetime] = _local_now, *, busy_timeout_s: float = 2.0
+    ) -> Journal:
+        """Open or create the journal; never raises for a bad file, folder or disk."""
+        journal = cls(path, now, busy_timeout_s)
+        journal.flush()
+        return journal
+
+    @property
+    def writable(self) -> bool:
+        """True when everything recorded so far is saved in the file."""
+        return self._conn is not None and not self._pending
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start_session(self, routine_id: str, routine_name: str) -> int:
+        """Record a running session; returns its id (negative while only in memory)."""
+        self._last_provisional -= 1
+        provisional = self._last_provisional
+        self._submit(_Start(provisional, self._stamp(), routine_id, routine_name))
+        return self._ids.get(provisional, provisional)
+
+    def finish_session(
+        self,
+        session_id: int,
+        status: SessionStatus,
+        completed: Sequence[str] = (),
+        skipped: Sequence[str] = (),
+    ) -> None:
+        """Record how a session ended; a session stopped for pain keeps that status."""
+        if status in (SessionStatus.RUNNING, SessionStatus.INTERRUPTED):
+            raise ValueError(f"a session cannot be finished as {status.value!r}")
+        ended = self._stamp()
+        self._submit(_Finish(session_id, status, ended, tuple(completed), tuple(skipped)))
+
+    def record_pain_stop(
+        self,
+        session_id: int,
+        routine_id: str,
+        exercise_id: str | None,
+        exercise_name: str | None,
+        side: str | None,
+        phase_kind: str,
+        phase_label: str,
+        seconds_into: float,
+    ) -> None:
+        """Record a pain stop and mark its session stopped_pain, in one transaction."""
+        stop = PainStop(session_id, self._stamp(), routine_id, exercise_id, exercise_name, side,
+                        phase_kind, phase_label, seconds_into)  # fmt: skip
+        self._submit(stop)
+
+    def mark_interrupted(self) -> list[SessionRow]:
+        """Mark sessions left running by an earlier run 'interrupted' and return them."""
+        if not self.flush() or self._conn is None:
+            return []
+        mine = ",".join(str(i) for i in sorted(self._mine))
+        where = f"status = 'running' AND session_id NOT IN ({mine})"
+        try:
+            with _transaction(self._conn):
+                rows = self._conn.execute(
+                    f"SELECT {_COLUMNS} FROM session WHERE {where} ORDER BY session_id DESC"
+                ).fetchall()
+                self._conn.execute(f"UPDATE session SET status = 'interrupted' WHERE {where}")
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return []
+        return [replace(_session(r), status=SessionStatus.INTERRUPTED) for r in rows]
+
+    def flush(self) -> bool:
+        """Try to save everything kept in memory; True when nothing is left unsaved."""
+        if self._closed or self._newer:
+            return not self._pending
+        try:
+            conn = self._conn or self._connect()
+            if conn is None:
+                return False
+            while self._pending:
+                self._write(conn, self._pending[0])
+                self._pending.pop(0)
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(exc)
+            return False
+        if self._failing:
+            self._failing = False
+            self.notices.append(f"The journal is being saved again in {self.path.parent}.")
+        return True
+
+    def close(self) -> None:
+        """Save what can be saved and close the file."""
+        self.flush()
+        if self._pending and not self._newer:
+            self.notices.append(
+                f"{len(self._pending)} journal entries could not be saved in {self.path.parent}."
+            )
+        self._closed = True
+        self._disconnect()
+
+    def sessions(self) -> list[SessionRow]:
+        """All sessions, newest first, including any not saved yet."""
+        order = "session_id < 0 DESC, abs(session_id) DESC"
+        return [_session(r) for r in self._read(f"SELECT {_COLUMNS} FROM session ORDER BY {order}")]
+
+    def pain_stops(self) -> list[PainStop]:
+        """All pain stops, newest first, including any not saved yet."""
+        sql = f"SELECT {_STOP_COLUMNS} FROM pain_stop ORDER BY pain_stop_id DESC"
+        return [PainStop(*r) for r in self._read(sql)]
+
+    def export_csv(self, out: TextIO) -> int:
+        """Write one row per session, oldest first, to a file opened with newline=''."""
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        rows = self.sessions()[::-1]
+        for r in rows:
+            done, skipped = ";".join(r.completed), ";".join(r.skipped)
+            ended, exercise, side = r.ended_at or "", r.stopped_exercise or "", r.stopped_side or ""
+            writer.writerow(
+                (r.session_id, r.started_at, ended, r.routine_id, r.status.value, exercise, side,
+                 r.routine_name, done, skipped)
+            )  # fmt: skip
+        return len(rows)
+
+    def _read(self, sql: str) -> list[Any]:
+        """Rows from the file, or while writes are pending, from a copy in memory with them."""
+        if self.flush() and self._conn is not None:
+            try:
+                return self._conn.execute(sql).fetchall()
+            except sqlite3.Error as exc:
+                self._fail(exc)
+        with closing(sqlite3.connect(":memory:", isolation_level=None)) as shadow:
+            for script in MIGRATIONS:
+                shadow.executescript(script)
+            for write in self._pending:
+                self._write(shadow, write, in_memory=True)
+            return shadow.execute(sql).fetchall()
+
+    def _stamp(self) -> str:
+        return self._now().astimezone().isoformat(timespec="seconds")
+
+    def _id(self, session_id: int) -> int:
+        return self._ids.get(session_id, session_id)
+
+    def _submit(self, write: _Write) -> None:
+        self._pending.append(write)
+        self.flush()
+
+    def _write(self, conn: sqlite3.Connection, w: _Write, in_memory: bool = False) -> None:
+        """Apply one write in its own committed transaction (in_memory: keep provisional ids)."""
+        sid = self._id(w.session_id)
+        with _transaction(conn):
+            if isinstance(w, _Start):
+                new_id = conn.execute(
+                    "INSERT INTO session (session_id, started_at, routine_id, routine_name, status)"
+                    " VALUES (?, ?, ?, ?, 'running')",
+                    (sid if in_memory else None, w.started_at, w.routine_id, w.routine_name),
+                ).lastrowid
+            elif isinstance(w, _Finish):
+                conn.execute(
+                    "UPDATE session SET status = CASE status WHEN 'stopped_pain' THEN status "
+                    "ELSE ? END, ended_at = coalesce(ended_at, ?), completed = ?, skipped = ? "
+                    "WHERE session_id = ?",
+                    (
+                        w.status.value,
+                        w.ended_at,
+                        json.dumps(w.completed),
+                        json.dumps(w.skipped),
+                        sid,
+                    ),
+                )
+            else:
+                conn.execute(
+                    f"INSERT INTO pain_stop ({_STOP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    astuple(replace(w, session_id=sid)),
+                )
+                conn.execute(
+                    "UPDATE session SET status = 'stopped_pain', ended_at = ?, "
+                    "stopped_exercise = ?, stopped_side = ? WHERE session_id = ?",
+                    (w.at, w.exercise_id or w.exercise_name, w.side, sid),
+                )
+        if isinstance(w, _Start) and new_id is not None and not in_memory:
+            self._ids[w.session_id] = new_id
+            self._mine.add(new_id)
+
+    def _fail(self, exc: BaseException) -> None:
+        """Drop the connection after a failure; tell the user once per outage."""
+        self._disconnect()
+        if not self._failing:
+            self._failing = True
+            self.notices.append(
+                f"The journal cannot be saved in {self.path.parent} ({exc}). Sessions are kept "
+                "in memory and will be saved as soon as that folder can be written again."
+            )
+
+    def _disconnect(self) -> None:
+        if self._conn is not None:
+            with suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+    def _sqlite(self) -> sqlite3.Connection:
+        _create_private(self.path)
+        return sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
+
+    def _connect(self) -> sqlite3.Connection | None:
+        """Open, check, migrate and configure the file; None if a newer app wrote it."""
+        make_private_dir(self.path.parent)
+        conn = self._sqlite()
+        try:
+            if (version := _probe(conn)) is None:
+                conn.close()
+                self._move_aside()
+                conn = self._sqlite()
+                if (version := _probe(conn)) is None:
+                    raise sqlite3.DatabaseError("the new journal is unreadable")
+            if version > len(MIGRATIONS):
+                conn.close()
+                self._newer = True
+                self.notices.append(
+                    f"The journal at {self.path} was written by a newer version of Sciatica "
+                    f"Timer (format {version}; this version knows {len(MIGRATIONS)}). It was "
+                    "left untouched, and sessions from now on are kept in memory only."
+                )
+                return None
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            self._migrate(conn, version)
+            for side in ("-wal", "-shm"):
+                with suppress(FileNotFoundError):
+                    self.path.with_name(self.path.name + side).chmod(PRIVATE_FILE_MODE)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def _aside(self, label: str, ext: str = "") -> Path:
+        """A free name next to the journal: ``journal.sqlite3.{label}-{timestamp}{ext}``."""
+        stamp = self._now().strftime("%Y%m%d-%H%M%S")
+        names = (f"{stamp}-{n}" if n > 1 else stamp for n in itertools.count(1))
+        paths = (self.path.with_name(f"{self.path.name}.{label}-{s}{ext}") for s in names)
+        return next(p for p in paths if not p.exists())
+
+    def _move_aside(self) -> None:
+        """Rename a damaged file (and its -wal/-shm) out of the way; nothing is deleted."""
+        target = self._aside("corrupt")
+        self.path.rename(target)
+        for side in ("-wal", "-shm"):
+            if (old := self.path.with_name(self.path.name + side)).exists():
+                old.rename(target.with_name(target.name + side))
+        self.notices.append(
+            f"The journal was damaged, so it was moved to {target} and a new journal was started."
+        )
+
+    def _migrate(self, conn: sqlite3.Connection, version: int) -> None:
+        """Back up the file, then bring it to the newest schema one step at a time."""
+        if version == len(MIGRATIONS):
+            return
+        if version > 0 or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            _create_private(backup := self._aside(f"v{version}", ".bak"), exclusive=True)
+            with closing(sqlite3.connect(backup)) as copy:
+                conn.backup(copy)
+            self.notices.append(f"The journal was updated; a copy of the old one is at {backup}.")
+        for n in range(version, len(MIGRATIONS)):
+            try:
+                conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{MIGRATIONS[n]};\nPRAGMA user_version = {n + 1};\nCOMMIT;"
+                )
+            except sqlite3.Error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise

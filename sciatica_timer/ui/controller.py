@@ -1,0 +1,232 @@
+"""The session controller: the one place a QTimer meets the engine.
+
+It re-arms a precise single-shot timer for the next whole-second boundary of the
+engine's deadline (never a repeating tick), writes the journal, and forwards engine
+events to the voice. A pain stop is written to the journal before anything else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from sciatica_timer.clock import NS_PER_S, Clock
+from sciatica_timer.engine import Engine, Event, EventKind, Outcome, SessionState, Snapshot
+from sciatica_timer.journal import Journal, SessionStatus
+from sciatica_timer.timeline import PhaseKind, Timeline, all_cue_texts
+from sciatica_timer.ui.awake import ScreenAwake
+
+log = logging.getLogger(__name__)
+
+LONG_PAUSE_MS = 120_000
+"""After this long paused, the screen may sleep again."""
+
+
+class VoiceLike(Protocol):
+    def prepare(self, texts: Iterable[str]) -> None: ...
+    def handle(self, event: Event) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What the Done and safety screens show."""
+
+    routine_name: str
+    state: SessionState
+    completed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    elapsed_s: int = 0
+    stopped_exercise: str | None = None
+    stopped_side: str | None = None
+
+
+class SessionController(QObject):
+    updated = Signal(object)  # Snapshot
+    finished = Signal(object)  # SessionSummary
+    event = Signal(object)  # engine Event, for views that want them
+
+    def __init__(
+        self,
+        clock: Clock,
+        journal: Journal,
+        voice: VoiceLike | None,
+        awake: ScreenAwake,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._journal = journal
+        self._voice = voice
+        self._awake = awake
+        self.engine: Engine | None = None
+        self._session_id = 0
+        self._started_ns = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._on_timer)
+        self._pause_timer = QTimer(self)
+        self._pause_timer.setSingleShot(True)
+        self._pause_timer.setInterval(LONG_PAUSE_MS)
+        self._pause_timer.timeout.connect(self._awake.release)
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.engine is not None and self.engine.state.active
+
+    def start(self, timeline: Timeline) -> None:
+        """Begin a session now."""
+        self.engine = Engine(timeline)
+        self.engine.subscribe(self._on_engine_event)
+        if self._voice is not None:
+            self._voice.prepare(all_cue_texts(timeline))
+            self.engine.subscribe(self._voice.handle)
+        self._session_id = self._journal.start_session(timeline.routine.id, timeline.routine.name)
+        self._awake.inhibit()
+        now = self._clock.now_ns()
+        self._started_ns = now
+        self.engine.start(now)
+        self._refresh(now)
+
+    def snapshot(self) -> Snapshot | None:
+        return self.engine.snapshot(self._clock.now_ns()) if self.engine else None
+
+    def _refresh(self, now: int) -> None:
+        assert self.engine is not None
+        self.updated.emit(self.engine.snapshot(now))
+        delay = self.engine.next_change_ns(now)
+        if delay is None:
+            self._timer.stop()
+        else:
+            self._timer.start(max(1, -(-delay // 1_000_000)))
+
+    def _on_timer(self) -> None:
+        if self.engine is None:
+            return
+        now = self._clock.now_ns()
+        self.engine.tick(now)
+        self._refresh(now)
+
+    # --- commands -----------------------------------------------------------------
+
+    def _command(self, name: str) -> None:
+        if self.engine is None:
+            return
+        now = self._clock.now_ns()
+        getattr(self.engine, name)(now)
+        if self.engine is not None:
+            self._refresh(now)
+
+    def toggle_pause(self) -> None:
+        self._command("toggle_pause")
+
+    def skip(self) -> None:
+        self._command("skip")
+
+    def back(self) -> None:
+        self._command("back")
+
+    def add_time(self) -> None:
+        self._command("add_time")
+
+    def hold(self) -> None:
+        self._command("hold")
+
+    def end(self) -> None:
+        self._command("end")
+
+    def pain_stop(self) -> None:
+        """Record first (committed and synced), then stop the countdown and the voice."""
+        engine = self.engine
+        if engine is None or not engine.state.active:
+            return
+        now = self._clock.now_ns()
+        phase = engine.phase
+        label = "Hold" if engine.holding else phase.label
+        self._journal.record_pain_stop(
+            self._session_id,
+            engine.timeline.routine.id,
+            phase.exercise.id if phase.exercise else None,
+            phase.exercise.name if phase.exercise else None,
+            phase.side.value if phase.side else None,
+            phase.kind.value,
+            label,
+            round(engine.seconds_into(now), 3),
+        )
+        self._timer.stop()
+        if self._voice is not None:
+            self._voice.stop()
+        engine.stop_for_pain(now)
+        self._refresh(now)
+
+    # --- engine events ------------------------------------------------------------
+
+    def _on_engine_event(self, event: Event) -> None:
+        self.event.emit(event)
+        if event.kind is EventKind.PAUSED:
+            self._pause_timer.start()
+        elif event.kind is EventKind.RESUMED:
+            self._pause_timer.stop()
+            self._awake.inhibit()
+        elif event.kind in (EventKind.COMPLETED, EventKind.ENDED, EventKind.PAIN_STOP):
+            self._finish(event)
+
+    def _finish(self, event: Event) -> None:
+        engine = self.engine
+        assert engine is not None
+        self._timer.stop()
+        self._pause_timer.stop()
+        self._awake.release()
+        completed, skipped = self._outcome_names(engine)
+        if event.kind is not EventKind.PAIN_STOP:
+            status = (
+                SessionStatus.COMPLETED
+                if event.kind is EventKind.COMPLETED
+                else SessionStatus.ENDED_EARLY
+            )
+            self._journal.finish_session(self._session_id, status, completed, skipped)
+        phase = event.phase
+        summary = SessionSummary(
+            routine_name=engine.timeline.routine.name,
+            state=engine.state,
+            completed=completed,
+            skipped=skipped,
+            elapsed_s=round((event.at_ns - self._started_ns) / NS_PER_S),
+            stopped_exercise=phase.exercise.name if phase and phase.exercise else None,
+            stopped_side=phase.side.value if phase and phase.side else None,
+        )
+        # Let the engine's other listeners see the event before the views change.
+        QTimer.singleShot(0, lambda: self.finished.emit(summary))
+
+    @staticmethod
+    def _outcome_names(engine: Engine) -> tuple[list[str], list[str]]:
+        """Work phases completed and skipped, as 'Name (left)' lines."""
+        completed: list[str] = []
+        skipped: list[str] = []
+        outcomes = engine.outcomes()
+        for phase in engine.timeline.phases:
+            if phase.kind is not PhaseKind.WORK or phase.exercise is None:
+                continue
+            name = phase.exercise.name + (f" ({phase.side.value})" if phase.side else "")
+            if phase.sets > 1:
+                name += f", set {phase.set_number}"
+            outcome = outcomes.get(phase.index)
+            if outcome is Outcome.COMPLETED:
+                completed.append(name)
+            elif outcome is Outcome.SKIPPED or engine.state is SessionState.COMPLETED:
+                skipped.append(name)
+        return completed, skipped
+
+    def shutdown(self) -> None:
+        """The app is closing: release the screen; a running session stays 'running'
+        in the journal and is reported as interrupted at the next start."""
+        self._timer.stop()
+        self._pause_timer.stop()
+        self._awake.release()

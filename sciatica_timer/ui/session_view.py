@@ -1,0 +1,269 @@
+"""The session screen: a countdown, the side and the stop button, readable from the floor.
+
+Views only lay out widgets and show snapshots; the controller decides.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sciatica_timer.cli import format_clock
+from sciatica_timer.engine import SessionState, Snapshot
+from sciatica_timer.timeline import Phase, PhaseKind, Side
+from sciatica_timer.ui import theme
+from sciatica_timer.ui.widgets import FitLabel, Illustration, ProgressRing
+
+COUNTDOWN_SHARE = 0.24
+"""Countdown font size as a share of the window height (at least a fifth, for 3 m)."""
+
+PAIN_STOP_TEXT = "STOP – pain radiates"
+
+
+def _button(text: str, name: str, tip: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text)
+    button.setToolTip(tip)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the window's shortcuts
+    button.setMinimumHeight(64)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return button
+
+
+def _named(label: QLabel, name: str, accessible: str) -> QLabel:
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    return label
+
+
+def side_text(side: Side | None) -> str:
+    if side is Side.LEFT:
+        return "◀  LEFT SIDE"
+    if side is Side.RIGHT:
+        return "RIGHT SIDE  ▶"
+    return ""
+
+
+def phase_color(phase: Phase | None, holding: bool) -> str:
+    if holding:
+        return theme.HOLD
+    if phase is None or phase.kind in (PhaseKind.REST, PhaseKind.PREPARE, PhaseKind.SWITCH):
+        return theme.REST
+    if phase.side is Side.LEFT:
+        return theme.LEFT
+    if phase.side is Side.RIGHT:
+        return theme.RIGHT
+    return theme.ACCENT
+
+
+class SessionView(QWidget):
+    def __init__(self, assets_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._assets = assets_dir
+        self._shown_phase: tuple[int, bool] | None = None
+
+        # header: routine, whole-session progress, time left, up next
+        self.routine_label = QLabel()
+        self.routine_label.setStyleSheet("font-size: 20px; font-weight: 700;")
+        self.session_bar = QProgressBar()
+        self.session_bar.setObjectName("sessionProgress")
+        self.session_bar.setRange(0, 1000)
+        self.session_bar.setTextVisible(False)
+        self.session_bar.setFixedHeight(14)
+        self.time_left_label = _named(QLabel(), "sessionTimeLeftLabel", "Session time left")
+        self.time_left_label.setStyleSheet("font-size: 20px;")
+        self.next_label = _named(QLabel(), "upNextLabel", "Up next")
+        self.next_label.setStyleSheet(f"font-size: 20px; color: {theme.MUTED};")
+        header = QHBoxLayout()
+        header.addWidget(self.routine_label)
+        header.addWidget(self.session_bar, 1)
+        header.addWidget(self.time_left_label)
+
+        # left: picture, steps, caution
+        self.illustration = Illustration()
+        self.illustration.setObjectName("illustration")
+        self.steps_label = QLabel()
+        self.steps_label.setObjectName("instructionsLabel")
+        self.steps_label.setWordWrap(True)
+        self.steps_label.setTextFormat(Qt.TextFormat.RichText)
+        self.steps_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.caution_box = QFrame()
+        self.caution_box.setObjectName("caution")
+        self.caution_label = QLabel()
+        self.caution_label.setObjectName("cautionLabel")
+        self.caution_label.setWordWrap(True)
+        caution_layout = QVBoxLayout(self.caution_box)
+        caution_layout.setContentsMargins(12, 8, 12, 8)
+        caution_layout.addWidget(self.caution_label)
+        left = QVBoxLayout()
+        left.addWidget(self.illustration, 3)
+        left.addWidget(self.steps_label, 2)
+        left.addWidget(self.caution_box)
+
+        # right: what, which side, how long
+        self.phase_label = _named(FitLabel(share=0.045, bold=True), "phaseLabel", "Phase")
+        self.set_label = _named(FitLabel(share=0.04, bold=True), "setLabel", "Set or repetition")
+        self.set_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top_row = QHBoxLayout()
+        top_row.addWidget(self.phase_label)
+        top_row.addStretch(1)
+        top_row.addWidget(self.set_label)
+        self.exercise_label = _named(FitLabel(share=0.05, bold=True), "exerciseLabel", "Exercise")
+        self.exercise_label.setWordWrap(True)
+        self.side_label = _named(FitLabel(share=0.055, bold=True), "sideLabel", "Side")
+        self.side_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ring = ProgressRing()
+        self.ring.setObjectName("phaseRing")
+        self.countdown_label = _named(
+            FitLabel("0:00", share=COUNTDOWN_SHARE, bold=True), "countdownLabel", "Time left"
+        )
+        self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ring.layout().addWidget(self.countdown_label)
+        right = QVBoxLayout()
+        right.addLayout(top_row)
+        right.addWidget(self.exercise_label)
+        right.addWidget(self.side_label)
+        right.addWidget(self.ring, 1)
+        right.addWidget(self.next_label)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 2)
+        body.addSpacing(16)
+        body.addLayout(right, 3)
+
+        # controls: large, no precise clicking; tooltips name the keys
+        self.back_button = _button("◀◀ Back", "backButton", "Back: restart this part (Left arrow)")
+        self.pause_button = _button("Pause", "pauseButton", "Pause or resume (Space)")
+        self.skip_button = _button("Skip ▶▶", "skipButton", "Skip to the next part (Right arrow)")
+        self.add_button = _button("+15 s", "addTimeButton", "Add 15 seconds (+)")
+        self.hold_button = _button("Hold spot", "holdButton", "Tender-spot hold, 20 s (H)")
+        self.end_button = _button("End", "endButton", "End the session early (E)")
+        self.pain_button = _button(PAIN_STOP_TEXT, "painStopButton", "Stop now: pain radiates (P)")
+        self.pain_button.setAccessibleName("Stop, pain radiates")
+        self.pain_button.setMinimumHeight(76)
+        controls = QHBoxLayout()
+        for b in (
+            self.back_button,
+            self.pause_button,
+            self.skip_button,
+            self.add_button,
+            self.hold_button,
+            self.end_button,
+        ):
+            controls.addWidget(b, 1)
+        controls.addSpacing(12)
+        controls.addWidget(self.pain_button, 3)
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(20, 14, 20, 14)
+        root.addLayout(header)
+        root.addLayout(body, 1)
+        root.addLayout(controls)
+
+    # --- showing a snapshot ---------------------------------------------------------
+
+    def begin(self, routine_name: str) -> None:
+        self.routine_label.setText(routine_name)
+        self._shown_phase = None
+
+    def show_snapshot(self, snap: Snapshot) -> None:
+        phase = snap.phase
+        if phase is None:
+            return
+        if self._shown_phase != (phase.index, snap.holding):
+            self._shown_phase = (phase.index, snap.holding)
+            self._show_phase(phase, snap.holding, snap.next_phase)
+        self.countdown_label.setText(format_clock(snap.display_seconds))
+        color = phase_color(phase, snap.holding)
+        self.ring.set_progress(snap.phase_progress, color)
+        self.session_bar.setValue(round(snap.session_progress * 1000))
+        self.time_left_label.setText(f"{format_clock(snap.session_remaining_ns / 1e9)} left")
+        if phase.reps is not None:
+            rep = f"rep {snap.rep} of {phase.reps}" if snap.rep else "get set"
+            self.set_label.setText(rep + (f" · set {phase.set_number}/{phase.sets}" if phase.sets > 1 else ""))
+        paused = snap.state is SessionState.PAUSED
+        self.pause_button.setText("Resume" if paused else "Pause")
+        if paused:
+            self.phase_label.setText("PAUSED")
+        active = snap.state.active
+        for b in (self.back_button, self.pause_button, self.skip_button, self.add_button, self.end_button):
+            b.setEnabled(active)
+        can_hold = (
+            active
+            and phase.kind is PhaseKind.WORK
+            and phase.exercise is not None
+            and phase.exercise.allows_hold
+        )
+        self.hold_button.setEnabled(can_hold)
+        self.hold_button.setText("Release" if snap.holding else "Hold spot")
+
+    def _show_phase(self, phase: Phase, holding: bool, nxt: Phase | None) -> None:
+        color = phase_color(phase, holding)
+        label = "Hold" if holding else phase.label
+        self.phase_label.setText(label.upper())
+        self.phase_label.set_style(f"color: {color};")
+        ex = phase.exercise
+        between = phase.kind is not PhaseKind.WORK
+        if ex is None and nxt and nxt.exercise:
+            ex = nxt.exercise  # get ready, rest and switch: show what comes next
+        self.exercise_label.setText(ex.name if ex else "")
+        side = phase.side or (nxt.side if nxt and between else None)
+        text = side_text(side)
+        if between and side:
+            text = "Next: " + text
+        self.side_label.setText(text)
+        side_color = theme.LEFT if side is Side.LEFT else theme.RIGHT
+        self.side_label.set_style(
+            f"background: {side_color}; color: white; border-radius: 14px; padding: 4px 18px;"
+            if side
+            else "background: transparent;"
+        )
+        self.side_label.setVisible(bool(side))
+        if phase.reps is None:
+            sets = f"set {phase.set_number} of {phase.sets}" if ex and phase.sets > 1 else ""
+            self.set_label.setText(sets if phase.kind is PhaseKind.WORK else "")
+        shown = phase.exercise or (nxt.exercise if nxt else None)
+        if holding and ex:
+            self.steps_label.setText(
+                "<p style='font-size:22px'><b>Stay on the tender spot.</b><br>"
+                "Breathe slowly; let it soften. The roll carries on when the hold ends.</p>"
+            )
+        elif shown:
+            steps = "".join(f"<li>{s}</li>" for s in shown.instructions)
+            self.steps_label.setText(f"<ol style='font-size:18px; margin:0'>{steps}</ol>")
+        else:
+            self.steps_label.setText("")
+        cautions = shown.cautions if shown else ()
+        self.caution_label.setText("⚠  " + "<br>⚠  ".join(cautions) if cautions else "")
+        self.caution_box.setVisible(bool(cautions))
+        self.illustration.set_image(self._assets / shown.image if shown and shown.image else None)
+        if nxt is None:
+            self.next_label.setText("Up next: finish")
+        elif nxt.exercise:
+            self.next_label.setText(
+                f"Up next: {nxt.exercise.name}" + (f" · {nxt.side.value}" if nxt.side else "")
+            )
+        else:
+            self.next_label.setText(f"Up next: {nxt.label}")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_fonts(self.window().height())
+
+    def fit_fonts(self, height: int) -> None:
+        for label in (self.phase_label, self.set_label, self.exercise_label, self.side_label):
+            label.fit_to(height, max_px=64)
+        self.countdown_label.fit_to(height)

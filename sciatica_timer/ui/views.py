@@ -1,0 +1,210 @@
+"""Home, Done and the pain-stop safety screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sciatica_timer.cli import equipment_of, format_clock
+from sciatica_timer.engine import SessionState
+from sciatica_timer.library import Library
+from sciatica_timer.timeline import build_timeline
+from sciatica_timer.ui import theme
+from sciatica_timer.ui.controller import SessionSummary
+
+
+def _title(text: str, size: int = 34) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(f"font-size: {size}px; font-weight: 800;")
+    label.setWordWrap(True)
+    return label
+
+
+def _primary(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text)
+    button.setMinimumHeight(64)
+    return button
+
+
+class HomeView(QWidget):
+    start_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.routine_list = QListWidget()
+        self.routine_list.setObjectName("routineList")
+        self.routine_list.setAccessibleName("Routines")
+        self.start_button = _primary("Start  ▶", "startButton")
+        self.start_button.setToolTip("Start the chosen routine (Enter)")
+        self.start_button.clicked.connect(self._start)
+        self.routine_list.itemActivated.connect(lambda _item: self._start())
+        intro = QLabel(
+            "Choose a routine, lay the laptop where you can see it from the mat, and press "
+            "Start. The big red button stops everything the moment pain spreads down the leg."
+        )
+        intro.setWordWrap(True)
+        intro.setStyleSheet(f"font-size: 18px; color: {theme.MUTED};")
+        bottom = QHBoxLayout()
+        disclaimer = QLabel(
+            "Self-care guidance, not a diagnosis. If pain keeps spreading, or you notice "
+            "numbness, weakness or any change in bladder or bowel control, see a professional."
+        )
+        disclaimer.setWordWrap(True)
+        disclaimer.setStyleSheet(f"font-size: 14px; color: {theme.MUTED};")
+        bottom.addWidget(disclaimer, 1)
+        bottom.addWidget(self.start_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 20, 28, 20)
+        layout.addWidget(_title("Sciatica Timer"))
+        layout.addWidget(intro)
+        layout.addWidget(self.routine_list, 1)
+        layout.addLayout(bottom)
+
+    def set_library(self, library: Library, selected: str | None) -> None:
+        self.routine_list.clear()
+        for rid, routine in library.routines.items():
+            total = build_timeline(library, rid).total_s
+            equipment = ", ".join(equipment_of(library, rid)) or "no equipment"
+            names = dict.fromkeys(library.exercises[s.exercise].name for s in routine.steps)
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, rid)
+            label = QLabel(
+                f"<div style='font-size:22px; font-weight:700'>{routine.name}"
+                f"<span style='font-weight:400; color:{theme.MUTED}'> · {format_clock(total)}"
+                f" · {equipment}</span></div>"
+                f"<div style='font-size:16px; color:{theme.MUTED}'>{routine.description}</div>"
+                f"<div style='font-size:16px'>{' → '.join(names)}</div>"
+            )
+            label.setWordWrap(True)
+            label.setContentsMargins(8, 6, 8, 6)
+            item.setSizeHint(label.sizeHint())
+            self.routine_list.addItem(item)
+            self.routine_list.setItemWidget(item, label)
+            item.setToolTip(routine.name)
+            if rid == selected:
+                self.routine_list.setCurrentItem(item)
+        if self.routine_list.currentRow() < 0 and self.routine_list.count():
+            self.routine_list.setCurrentRow(0)
+
+    def selected_routine(self) -> str | None:
+        item = self.routine_list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+    def select(self, routine_id: str) -> bool:
+        for row in range(self.routine_list.count()):
+            if self.routine_list.item(row).data(Qt.ItemDataRole.UserRole) == routine_id:
+                self.routine_list.setCurrentRow(row)
+                return True
+        return False
+
+    def _start(self) -> None:
+        rid = self.selected_routine()
+        if rid:
+            self.start_requested.emit(rid)
+
+
+class DoneView(QWidget):
+    home_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = _title("")
+        self.title.setObjectName("doneTitle")
+        self.summary = QLabel()
+        self.summary.setObjectName("doneSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.summary)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.home_button = _primary("Back to routines", "homeButton")
+        self.home_button.clicked.connect(self.home_requested)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 28, 40, 28)
+        layout.addWidget(self.title)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        done = summary.state is SessionState.COMPLETED
+        self.title.setText("Session complete. Well done." if done else "Session ended.")
+
+        def items(names: list[str]) -> str:
+            return "".join(f"<li>{n}</li>" for n in names) or "<li>none</li>"
+
+        self.summary.setText(
+            f"<p style='font-size:22px'>{summary.routine_name} · "
+            f"{format_clock(summary.elapsed_s)} in all</p>"
+            f"<p style='font-size:20px'><b>Completed</b></p><ul style='font-size:18px'>"
+            f"{items(summary.completed)}</ul>"
+            f"<p style='font-size:20px'><b>Skipped</b></p><ul style='font-size:18px'>"
+            f"{items(summary.skipped)}</ul>"
+        )
+
+
+SAFETY_HTML = f"""
+<p style='font-size:26px'><b>Stop for today.</b> Your stop has been saved.
+Rest in whatever position eases the leg, and breathe slowly.</p>
+<p style='font-size:19px'><b>What it means.</b> Pain that travels further down the leg,
+towards the foot, is called <b>peripheralisation</b>. It is a sign that the nerve is being
+irritated. Leave out the exercise that brought it on until you have asked a professional.</p>
+<p style='font-size:19px'><b>The good sign.</b> Pain that withdraws from the leg and gathers
+towards the lower back, even if the back aches more, is called <b>centralisation</b>: the nerve
+is settling.</p>
+<p style='font-size:19px'><b>See a doctor or physiotherapist</b> if the spreading pain does not
+settle within a few days, keeps coming back, or comes with new numbness or tingling.</p>
+<div style='font-size:20px; color:{theme.PAIN_DARK}'><b>Get urgent medical care now</b> if you
+notice any of these:
+<ul><li>loss of control of your bladder or bowels</li>
+<li>numbness around the back passage, genitals or inner thighs (the saddle area)</li>
+<li>new or worsening weakness in the leg or foot</li></ul></div>
+"""
+
+
+class SafetyView(QWidget):
+    home_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.where = QLabel()
+        self.where.setObjectName("safetyWhere")
+        self.where.setStyleSheet(f"font-size: 18px; color: {theme.MUTED};")
+        self.text = QLabel(SAFETY_HTML)
+        self.text.setObjectName("safetyText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.text)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.home_button = _primary("I understand", "safetyHomeButton")
+        self.home_button.clicked.connect(self.home_requested)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 24, 40, 24)
+        layout.addWidget(_title("Session stopped: pain spread"))
+        layout.addWidget(self.where)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        where = summary.stopped_exercise or "between exercises"
+        if summary.stopped_side:
+            where += f", {summary.stopped_side} side"
+        self.where.setText(
+            f"Stopped during: {where} · {summary.routine_name} · "
+            f"{format_clock(summary.elapsed_s)} in"
+        )

@@ -1,0 +1,136 @@
+"""Small custom widgets: the phase ring, the exercise picture, and scaling labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from sciatica_timer.ui import theme
+
+
+class ProgressRing(QWidget):
+    """A ring that fills as the phase runs; holds the countdown label in its middle."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._progress = 0.0
+        self._color = QColor(theme.ACCENT)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(160, 160)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def set_progress(self, value: float, color: str | None = None) -> None:
+        value = max(0.0, min(1.0, value))
+        new_color = QColor(color) if color else self._color
+        if abs(value - self._progress) < 0.002 and new_color == self._color:
+            return
+        self._progress, self._color = value, new_color
+        self.update()
+
+    def progress(self) -> float:
+        return self._progress
+
+    def ring_rect(self) -> QRectF:
+        side = min(self.width(), self.height()) - 16
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.ring_rect()
+        width = max(8.0, rect.width() * 0.045)
+        rect.adjust(width / 2, width / 2, -width / 2, -width / 2)
+        pen = QPen(QColor(theme.RING_TRACK), width)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawEllipse(rect)
+        if self._progress > 0:
+            pen.setColor(self._color)
+            painter.setPen(pen)
+            painter.drawArc(rect, 90 * 16, -round(self._progress * 360 * 16))
+        painter.end()
+
+
+class Illustration(QWidget):
+    """An exercise picture from assets/; a missing or broken file shows a calm blank."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._renderer = QSvgRenderer(self)
+        self._path: Path | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(200, 150)
+
+    def set_image(self, path: Path | None) -> bool:
+        """Show the SVG at ``path``; return whether it could be shown."""
+        if path == self._path:
+            return self._renderer.isValid()
+        self._path = path
+        ok = bool(path and path.is_file() and self._renderer.load(str(path)))
+        if not ok:
+            self._renderer.load(b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 3'/>")
+        self.update()
+        return ok
+
+    def has_image(self) -> bool:
+        return bool(self._path and self._renderer.isValid() and self._path.is_file())
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, 300)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(theme.PANEL))
+        painter.drawRoundedRect(QRectF(self.rect()), 18, 18)
+        if self.has_image():
+            view = self._renderer.viewBoxF()
+            ratio = view.width() / view.height() if view.height() else 4 / 3
+            avail = QRectF(self.rect()).adjusted(12, 12, -12, -12)
+            w = min(avail.width(), avail.height() * ratio)
+            h = w / ratio
+            target = QRectF(avail.center().x() - w / 2, avail.center().y() - h / 2, w, h)
+            self._renderer.render(painter, target)
+        painter.end()
+
+
+class FitLabel(QLabel):
+    """A label whose font is a fixed share of a reference height (the window's).
+
+    Sized through its own style sheet, because the window's style sheet would
+    override a plain ``setFont``.
+    """
+
+    def __init__(self, text: str = "", share: float = 0.05, bold: bool = False) -> None:
+        super().__init__(text)
+        self._share = share
+        self._bold = bold
+        self._px = 0
+        self._style = ""
+
+    def set_style(self, css: str) -> None:
+        """Extra style (colour, background) kept alongside the fitted size."""
+        if css != self._style:
+            self._style = css
+            self._apply()
+
+    def pixel_size(self) -> int:
+        return self._px
+
+    def fit_to(self, reference_height: int, max_px: int | None = None) -> None:
+        px = max(12, round(reference_height * self._share))
+        if max_px:
+            px = min(px, max_px)
+        if px != self._px:
+            self._px = px
+            self._apply()
+
+    def _apply(self) -> None:
+        weight = "font-weight: 800;" if self._bold else ""
+        self.setStyleSheet(f"font-size: {self._px}px; {weight} {self._style}")

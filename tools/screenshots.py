@@ -1,0 +1,74 @@
+"""Screenshots of every screen, taken from a real X display (run under xvfb-run).
+
+    xvfb-run -a -s "-screen 0 1366x768x24" python tools/screenshots.py OUTDIR
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from sciatica_timer.app import build
+from sciatica_timer.cli import parse_args
+
+
+def pump(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "shots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication([sys.argv[0]])
+    screen = app.primaryScreen()
+    size = screen.geometry()
+    tag = f"{size.width()}x{size.height()}"
+    data = tempfile.mkdtemp(prefix="sciatica-shots-")
+    ctx = build(parse_args(["--data-dir", data, "--no-voice", "--routine", "sciatica-foam-roll"]))
+    window, controller = ctx.window, ctx.controller
+    window.setGeometry(size)
+    window.show()
+
+    def shot(name: str) -> None:
+        pump(400)
+        screen.grabWindow(0).save(str(out / f"{name}-{tag}.png"))
+
+    shot("home")
+    window.start_routine("sciatica-foam-roll")
+    shot("session-prepare")
+    controller.skip()
+    pump(1300)
+    shot("session-roll-left")
+    controller.hold()
+    pump(1300)
+    shot("session-hold")
+    controller.hold()
+    controller.skip()
+    controller.skip()
+    pump(1200)
+    shot("session-roll-right")
+    controller.skip()
+    pump(1200)
+    shot("session-rest")
+    window.toggle_keys()
+    shot("session-keys")
+    window.toggle_keys()
+    controller.pain_stop()
+    shot("pain-stop-safety")
+    window.show_home()
+    window.start_routine("sciatica-foam-roll")
+    while controller.running:
+        controller.skip()
+    shot("done")
+    ctx.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
