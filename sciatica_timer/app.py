@@ -19,6 +19,7 @@ from sciatica_timer.paths import AppPaths, assets_dir, bundled_library, make_pri
 from sciatica_timer.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
+    from sciatica_timer.clock import Clock
     from sciatica_timer.ui.controller import SessionController
     from sciatica_timer.ui.main_window import MainWindow
     from sciatica_timer.ui.voice import Voice
@@ -45,6 +46,7 @@ class AppContext:
         if self.voice is not None:
             self.voice.shutdown()
         self.journal.close()
+        _close_log_handlers()
 
 
 def load_libraries(opts: Options) -> tuple[Library, list[str]]:
@@ -69,6 +71,13 @@ def load_libraries(opts: Options) -> tuple[Library, list[str]]:
     return library, notices
 
 
+def _close_log_handlers() -> None:
+    root = logging.getLogger("sciatica_timer")
+    for handler in root.handlers:
+        handler.close()
+    root.handlers = []
+
+
 def _setup_logging(paths: AppPaths) -> list[str]:
     try:
         make_private_dir(paths.log_dir)
@@ -79,13 +88,17 @@ def _setup_logging(paths: AppPaths) -> list[str]:
         return [f"Logs cannot be written to {paths.log_dir}: {exc.strerror or exc}."]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("sciatica_timer")
+    _close_log_handlers()
     root.handlers = [handler]
     root.setLevel(logging.INFO)
     return []
 
 
-def build(opts: Options) -> AppContext:
-    """Build the window and everything behind it (a QApplication must exist)."""
+def build(opts: Options, clock: Clock | None = None) -> AppContext:
+    """Build the window and everything behind it (a QApplication must exist).
+
+    ``clock`` defaults to the monotonic clock; tests pass a fake one.
+    """
     from sciatica_timer.clock import MonotonicClock
     from sciatica_timer.ui.awake import ScreenAwake
     from sciatica_timer.ui.controller import SessionController
@@ -105,7 +118,7 @@ def build(opts: Options) -> AppContext:
             "was interrupted: the app closed before it finished."
         )
     voice = None if opts.no_voice or not settings.voice_on else _make_voice(settings, paths)
-    controller = SessionController(MonotonicClock(), journal, voice, ScreenAwake())
+    controller = SessionController(clock or MonotonicClock(), journal, voice, ScreenAwake())
     selected = opts.routine or settings.last_routine
     window = MainWindow(library, controller, assets_dir(), selected)
     ctx = AppContext(opts, paths, library, journal, settings, controller, window, voice, notices)

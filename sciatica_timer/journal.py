@@ -301,15 +301,27 @@ class Journal:
                 return self._conn.execute(sql).fetchall()
             except sqlite3.Error as exc:
                 self._fail(exc)
-        with closing(sqlite3.connect(":memory:", isolation_level=None)) as shadow:
-            for script in MIGRATIONS:
-                shadow.executescript(script)
+        with closing(self._shadow()) as shadow:
             for write in self._pending:
                 self._write(shadow, write, in_memory=True)
             return shadow.execute(sql).fetchall()
 
+    def _shadow(self) -> sqlite3.Connection:
+        """An in-memory copy of the file as far as it can be read, else an empty journal."""
+        shadow = sqlite3.connect(":memory:", isolation_level=None)
+        uri = f"{self.path.absolute().as_uri()}?mode=ro"
+        with suppress(sqlite3.Error), closing(sqlite3.connect(uri, uri=True)) as saved:
+            if not self._newer and _probe(saved) == len(MIGRATIONS):
+                saved.backup(shadow)
+        if shadow.execute("PRAGMA user_version").fetchone()[0] == 0:
+            for script in MIGRATIONS:
+                shadow.executescript(script)
+        return shadow
+
     def _stamp(self) -> str:
-        return self._now().astimezone().isoformat(timespec="seconds")
+        """Now as local ISO 8601 with its UTC offset, to the second."""
+        now = self._now()
+        return (now if now.tzinfo else now.astimezone()).isoformat(timespec="seconds")
 
     def _id(self, session_id: int) -> int:
         return self._ids.get(session_id, session_id)
@@ -333,14 +345,9 @@ class Journal:
                     "UPDATE session SET status = CASE status WHEN 'stopped_pain' THEN status "
                     "ELSE ? END, ended_at = coalesce(ended_at, ?), completed = ?, skipped = ? "
                     "WHERE session_id = ?",
-                    (
-                        w.status.value,
-                        w.ended_at,
-                        json.dumps(w.completed),
-                        json.dumps(w.skipped),
-                        sid,
-                    ),
-                )
+                    (w.status.value, w.ended_at, json.dumps(w.completed), json.dumps(w.skipped),
+                     sid),
+                )  # fmt: skip
             else:
                 conn.execute(
                     f"INSERT INTO pain_stop ({_STOP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -381,8 +388,11 @@ class Journal:
         conn = self._sqlite()
         try:
             if (version := _probe(conn)) is None:
+                with suppress(OSError):  # while open, so closing cannot delete a stale -wal
+                    self._move_aside()
                 conn.close()
-                self._move_aside()
+                if self.path.exists():
+                    self._move_aside()
                 conn = self._sqlite()
                 if (version := _probe(conn)) is None:
                     raise sqlite3.DatabaseError("the new journal is unreadable")

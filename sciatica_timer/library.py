@@ -232,9 +232,10 @@ def _parse(text: str, file: str) -> tuple[Any, list[Problem]]:
             [Problem(file, "$", f"{name} is not a number JSON allows; write a plain number", line, col)]
         ) from None
     except json.JSONDecodeError as exc:
-        raise LibraryError(
-            [Problem(file, "$", f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)]
-        ) from None
+        message = f"not valid JSON: {exc.msg}"
+        if text[: exc.pos].rstrip().endswith(",") and text[exc.pos : exc.pos + 1] in "]}":
+            message += " (remove the comma before it)"
+        raise LibraryError([Problem(file, "$", message, exc.lineno, exc.colno)]) from None
     except RecursionError:
         raise LibraryError([Problem(file, "$", "nested far too deeply to read")]) from None
     problems = [

@@ -107,6 +107,10 @@ class SessionController(QObject):
         else:
             self._timer.start(max(1, -(-delay // 1_000_000)))
 
+    def refresh(self) -> None:
+        """Catch up with the clock now (the timer does this on every second boundary)."""
+        self._on_timer()
+
     def _on_timer(self) -> None:
         if self.engine is None:
             return
