@@ -113,8 +113,9 @@ def build(opts: Options, clock: Clock | None = None) -> AppContext:
     journal = Journal.open(paths.journal)
     notices += journal.notices
     for row in journal.mark_interrupted():
+        started = row.started_at[:16].replace("T", " ")
         notices.append(
-            f"Your last session, {row.routine_name} (started {row.started_at[:16].replace('T', ' ')}), "
+            f"Your last session, {row.routine_name} (started {started}), "
             "was interrupted: the app closed before it finished."
         )
     voice = None if opts.no_voice or not settings.voice_on else _make_voice(settings, paths)
@@ -173,7 +174,8 @@ def run_window(opts: Options) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName("Sciatica Timer")
     app.setDesktopFileName("sciatica-timer")
     ctx = build(opts)

@@ -52,9 +52,7 @@ class Options:
 
     @property
     def opens_window(self) -> bool:
-        return not (
-            self.list or self.check or self.plan or self.schema or self.export_history
-        )
+        return not (self.list or self.check or self.plan or self.schema or self.export_history)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -197,7 +197,11 @@ class Engine:
         position = phase.start_s * NS_PER_S + elapsed
         if self._state is SessionState.COMPLETED:
             position = phase.start_s * NS_PER_S + total
-        nxt = self.timeline.phases[self._index + 1] if self._index + 1 < len(self.timeline.phases) else None
+        nxt = (
+            self.timeline.phases[self._index + 1]
+            if self._index + 1 < len(self.timeline.phases)
+            else None
+        )
         return Snapshot(
             state=self._state,
             phase=phase,

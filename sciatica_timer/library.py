@@ -229,7 +229,15 @@ def _parse(text: str, file: str) -> tuple[Any, list[Problem]]:
         offset = _constant_offset(text, name)
         line, col = _line_col(text, offset) if offset is not None else (None, None)
         raise LibraryError(
-            [Problem(file, "$", f"{name} is not a number JSON allows; write a plain number", line, col)]
+            [
+                Problem(
+                    file,
+                    "$",
+                    f"{name} is not a number JSON allows; write a plain number",
+                    line,
+                    col,
+                )
+            ]
         ) from None
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg}"
@@ -261,7 +269,13 @@ def read_document(path: Path, display: str | None = None) -> tuple[str, Any, lis
         raise LibraryError([Problem(file, "$", "this is a folder, not a file")])
     if size > MAX_FILE_BYTES:
         raise LibraryError(
-            [Problem(file, "$", f"the file is {size:,} bytes; the limit is 1 MiB ({MAX_FILE_BYTES:,})")]
+            [
+                Problem(
+                    file,
+                    "$",
+                    f"the file is {size:,} bytes; the limit is 1 MiB ({MAX_FILE_BYTES:,})",
+                )
+            ]
         )
     try:
         raw = path.read_bytes()
@@ -274,7 +288,11 @@ def read_document(path: Path, display: str | None = None) -> tuple[str, Any, lis
         line, col = _line_col(before, len(before))
         bad = raw[exc.start : exc.start + 1].hex()
         raise LibraryError(
-            [Problem(file, "$", f"not UTF-8 text (byte 0x{bad}); save the file as UTF-8", line, col)]
+            [
+                Problem(
+                    file, "$", f"not UTF-8 text (byte 0x{bad}); save the file as UTF-8", line, col
+                )
+            ]
         ) from None
     if not text.strip():
         raise LibraryError([Problem(file, "$", "the file is empty")])
@@ -328,11 +346,13 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 
 def _message(error: ValidationError) -> tuple[str, str | None]:
     """A plain message for one schema error, and the key it is about (if any)."""
-    v, schema, value = error.validator, error.schema, error.instance
+    v, schema = error.validator, error.schema
+    value: Any = error.instance
+    expected: Any = error.validator_value
     if not isinstance(schema, dict):
         return error.message, None
     if v == "required":
-        missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
+        missing = [k for k in expected if isinstance(value, dict) and k not in value]
         return f"missing the required key '{missing[0] if missing else '?'}'", None
     if v == "additionalProperties":
         allowed = schema.get("properties", {})
@@ -340,7 +360,7 @@ def _message(error: ValidationError) -> tuple[str, str | None]:
         key = extra[0] if extra else "?"
         return f"unknown key '{key}'{_suggest(key, allowed)}", key
     if v == "type":
-        want = error.validator_value
+        want = expected
         wants = [want] if isinstance(want, str) else list(want)
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
         return f"expected {words}, got {_json_type(value)}", None
@@ -349,13 +369,13 @@ def _message(error: ValidationError) -> tuple[str, str | None]:
         unit = " seconds" if error.path and str(error.path[-1]).endswith("_s") else ""
         return f"must be between {lo} and {hi}{unit}, got {value}", None
     if v == "enum":
-        options = ", ".join(f"'{o}'" for o in error.validator_value)
-        hint = _suggest(value, error.validator_value) if isinstance(value, str) else ""
+        options = ", ".join(f"'{o}'" for o in expected)
+        hint = _suggest(value, expected) if isinstance(value, str) else ""
         return f"must be one of {options}, got {json.dumps(value)}{hint}", None
     if v == "minItems":
-        return "must not be empty" if error.validator_value == 1 else error.message, None
+        return "must not be empty" if expected == 1 else error.message, None
     if v == "maxItems":
-        return f"has {len(value)} entries; at most {error.validator_value} are allowed", None
+        return f"has {len(value)} entries; at most {expected} are allowed", None
     if v == "pattern":
         return (
             f"'{value}' is not a valid id: use lowercase letters, digits and hyphens",
@@ -364,7 +384,7 @@ def _message(error: ValidationError) -> tuple[str, str | None]:
     if v == "minLength":
         return "must not be empty", None
     if v == "maxLength":
-        return f"is too long ({len(value)} characters; at most {error.validator_value})", None
+        return f"is too long ({len(value)} characters; at most {expected})", None
     return error.message, None
 
 
@@ -377,7 +397,9 @@ class _Locator:
         except Exception:  # the map is a convenience: a problem without a line is still a problem
             self._map = {}
 
-    def at(self, parts: Iterable[str | int], key: str | None = None) -> tuple[int | None, int | None]:
+    def at(
+        self, parts: Iterable[str | int], key: str | None = None
+    ) -> tuple[int | None, int | None]:
         pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
         if key is not None:
             entry = self._map.get(pointer + "/" + key.replace("~", "~0").replace("/", "~1"))
@@ -449,7 +471,7 @@ def check_document(text: str, value: Any, file: str) -> list[Problem]:
             Problem(
                 file,
                 "$",
-                f"the file must hold an object {{\"exercises\": [...], \"routines\": [...]}}, "
+                f'the file must hold an object {{"exercises": [...], "routines": [...]}}, '
                 f"not {_json_type(value)}",
                 1,
                 1,

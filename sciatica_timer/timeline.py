@@ -237,9 +237,7 @@ def _work_cues(work: _Work, first_time: bool) -> list[Cue]:
     cues = [Cue(0, CueKind.ANNOUNCE, _announce(work))]
     if work.reps is not None:
         rep_s = work.exercise.rep_s
-        cues += [
-            Cue(REP_LEAD_IN_S + i * rep_s, CueKind.REP, str(i + 1)) for i in range(work.reps)
-        ]
+        cues += [Cue(REP_LEAD_IN_S + i * rep_s, CueKind.REP, str(i + 1)) for i in range(work.reps)]
         return cues
     if first_time and work.exercise.cue and d >= 20:
         cues.append(Cue(5, CueKind.REMINDER, work.exercise.cue))

@@ -1,6 +1,6 @@
 """Screenshots of every screen, taken from a real X display (run under xvfb-run).
 
-    xvfb-run -a -s "-screen 0 1366x768x24" python tools/screenshots.py OUTDIR
+xvfb-run -a -s "-screen 0 1366x768x24" python tools/screenshots.py OUTDIR
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ class SessionSummary:
 class SessionController(QObject):
     updated = Signal(object)  # Snapshot
     finished = Signal(object)  # SessionSummary
-    event = Signal(object)  # engine Event, for views that want them
+    engine_event = Signal(object)  # engine Event, for views that want them
 
     def __init__(
         self,
@@ -173,7 +173,7 @@ class SessionController(QObject):
     # --- engine events ------------------------------------------------------------
 
     def _on_engine_event(self, event: Event) -> None:
-        self.event.emit(event)
+        self.engine_event.emit(event)
         if event.kind is EventKind.PAUSED:
             self._pause_timer.start()
         elif event.kind is EventKind.RESUMED:

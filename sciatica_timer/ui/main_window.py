@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
             return
         overlay.adjustSize()
         # over the content, never over the stop button at the bottom
-        x = (self.centralWidget().width() - overlay.width()) // 2
+        x = (self.width() - overlay.width()) // 2
         overlay.move(max(0, x), 80)
         overlay.raise_()
         overlay.show()

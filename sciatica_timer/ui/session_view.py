@@ -6,6 +6,7 @@ Views only lay out widgets and show snapshots; the controller decides.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
@@ -43,7 +44,10 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
     return button
 
 
-def _named(label: QLabel, name: str, accessible: str) -> QLabel:
+_L = TypeVar("_L", bound=QLabel)
+
+
+def _named(label: _L, name: str, accessible: str) -> _L:
     label.setObjectName(name)
     label.setAccessibleName(accessible)
     return label
@@ -131,7 +135,7 @@ class SessionView(QWidget):
             FitLabel("0:00", share=COUNTDOWN_SHARE, bold=True), "countdownLabel", "Time left"
         )
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.ring.layout().addWidget(self.countdown_label)
+        self.ring.set_center(self.countdown_label)
         right = QVBoxLayout()
         right.addLayout(top_row)
         right.addWidget(self.exercise_label)
@@ -193,13 +197,21 @@ class SessionView(QWidget):
         self.time_left_label.setText(f"{format_clock(snap.session_remaining_ns / 1e9)} left")
         if phase.reps is not None:
             rep = f"rep {snap.rep} of {phase.reps}" if snap.rep else "get set"
-            self.set_label.setText(rep + (f" · set {phase.set_number}/{phase.sets}" if phase.sets > 1 else ""))
+            self.set_label.setText(
+                rep + (f" · set {phase.set_number}/{phase.sets}" if phase.sets > 1 else "")
+            )
         paused = snap.state is SessionState.PAUSED
         self.pause_button.setText("Resume" if paused else "Pause")
         if paused:
             self.phase_label.setText("PAUSED")
         active = snap.state.active
-        for b in (self.back_button, self.pause_button, self.skip_button, self.add_button, self.end_button):
+        for b in (
+            self.back_button,
+            self.pause_button,
+            self.skip_button,
+            self.add_button,
+            self.end_button,
+        ):
             b.setEnabled(active)
         can_hold = (
             active

@@ -21,8 +21,12 @@ class ProgressRing(QWidget):
         self._color = QColor(theme.ACCENT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 160)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def set_center(self, widget: QWidget) -> None:
+        """Put a widget (the countdown) in the middle of the ring."""
+        self._layout.addWidget(widget)
 
     def set_progress(self, value: float, color: str | None = None) -> None:
         value = max(0.0, min(1.0, value))

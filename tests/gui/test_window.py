@@ -175,9 +175,7 @@ def test_end_early_is_recorded(ctx: AppContext, clock: FakeClock, qtbot: QtBot) 
     assert _rows(ctx, "select status from session") == [("ended_early",)]
 
 
-def test_countdown_is_large_enough_to_read_from_the_floor(
-    ctx: AppContext, qtbot: QtBot
-) -> None:
+def test_countdown_is_large_enough_to_read_from_the_floor(ctx: AppContext, qtbot: QtBot) -> None:
     """The countdown's font is at least a fifth of the window height, at two sizes."""
     _start(ctx, qtbot)
     for width, height in ((1366, 768), (1920, 1080)):
@@ -263,7 +261,8 @@ KILL_SCRIPT = textwrap.dedent(
     from sciatica_timer.app import build
     from sciatica_timer.cli import parse_args
     app = QApplication([])
-    ctx = build(parse_args(["--data-dir", sys.argv[1], "--no-voice", "--routine", "sciatica-foam-roll"]))
+    args = ["--data-dir", sys.argv[1], "--no-voice", "--routine", "sciatica-foam-roll"]
+    ctx = build(parse_args(args))
     ctx.window.show()
     ctx.window.start_routine("sciatica-foam-roll")
     ctx.window.session.pain_button.click()

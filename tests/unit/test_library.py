@@ -43,37 +43,121 @@ def _doc(exercise: dict[str, object] | None = None, **routine: object) -> str:
 # (name, file content, the problem line expected, in full or in part)
 MALFORMED: list[tuple[str, str | bytes, str]] = [
     ("broken-json", '{"exercises": [', "$: not valid JSON: Expecting value"),
-    ("trailing-comma", '{"exercises": [{"id": "a", "name": "A"},]}', "1:41: $: not valid JSON: Expecting value (remove the comma before it)"),
+    (
+        "trailing-comma",
+        '{"exercises": [{"id": "a", "name": "A"},]}',
+        "1:41: $: not valid JSON: Expecting value (remove the comma before it)",
+    ),
     ("empty", "", "bad.json: $: the file is empty"),
     ("whitespace-only", "  \n\t\n", "bad.json: $: the file is empty"),
     ("not-an-object", "[1, 2, 3]", "bad.json:1:1: $: the file must hold an object"),
     ("a-string", '"exercises"', "must hold an object"),
     ("non-utf8", b'{"exercises": [{"id": "a", "name": "Caf\xe9"}]}', "not UTF-8 text (byte 0xe9)"),
-    ("nan", _doc(_ex(duration_s=1)).replace('"duration_s": 1', '"duration_s": NaN'), "NaN is not a number JSON allows"),
-    ("infinity", '{"exercises": [{"id": "a", "name": "A", "duration_s": -Infinity}]}', "1:55: $: -Infinity is not"),
-    ("boolean-duration", _doc(_ex(duration_s=True)), "exercises[0].duration_s: expected a whole number, got true"),
-    ("string-duration", _doc(_ex(duration_s="60")), "exercises[0].duration_s: expected a whole number, got the text \"60\""),
-    ("fractional-duration", _doc(_ex(duration_s=12.5)), "expected a whole number, got the number 12.5"),
-    ("zero-duration", _doc(_ex(duration_s=0)), "exercises[0].duration_s: must be between 1 and 3600 seconds, got 0"),
+    (
+        "nan",
+        _doc(_ex(duration_s=1)).replace('"duration_s": 1', '"duration_s": NaN'),
+        "NaN is not a number JSON allows",
+    ),
+    (
+        "infinity",
+        '{"exercises": [{"id": "a", "name": "A", "duration_s": -Infinity}]}',
+        "1:55: $: -Infinity is not",
+    ),
+    (
+        "boolean-duration",
+        _doc(_ex(duration_s=True)),
+        "exercises[0].duration_s: expected a whole number, got true",
+    ),
+    (
+        "string-duration",
+        _doc(_ex(duration_s="60")),
+        'exercises[0].duration_s: expected a whole number, got the text "60"',
+    ),
+    (
+        "fractional-duration",
+        _doc(_ex(duration_s=12.5)),
+        "expected a whole number, got the number 12.5",
+    ),
+    (
+        "zero-duration",
+        _doc(_ex(duration_s=0)),
+        "exercises[0].duration_s: must be between 1 and 3600 seconds, got 0",
+    ),
     ("huge-duration", _doc(_ex(duration_s=3601)), "must be between 1 and 3600 seconds, got 3601"),
-    ("negative-rest", _doc(rest_s=-5), "routines[0].rest_s: must be between 0 and 3600 seconds, got -5"),
-    ("unknown-key-typo", _doc(_ex(duraton_s=60)), "exercises[0]: unknown key 'duraton_s' (did you mean 'duration_s'?)"),
-    ("unknown-top-key", json.dumps({**MINIMAL, "routine": []}), "$: unknown key 'routine' (did you mean 'routines'?)"),
-    ("bad-sides", _doc(_ex(sides="both")), "exercises[0].sides: must be one of 'each', 'none', got \"both\""),
-    ("missing-name", json.dumps({"exercises": [{"id": "a"}]}), "exercises[0]: missing the required key 'name'"),
+    (
+        "negative-rest",
+        _doc(rest_s=-5),
+        "routines[0].rest_s: must be between 0 and 3600 seconds, got -5",
+    ),
+    (
+        "unknown-key-typo",
+        _doc(_ex(duraton_s=60)),
+        "exercises[0]: unknown key 'duraton_s' (did you mean 'duration_s'?)",
+    ),
+    (
+        "unknown-top-key",
+        json.dumps({**MINIMAL, "routine": []}),
+        "$: unknown key 'routine' (did you mean 'routines'?)",
+    ),
+    (
+        "bad-sides",
+        _doc(_ex(sides="both")),
+        "exercises[0].sides: must be one of 'each', 'none', got \"both\"",
+    ),
+    (
+        "missing-name",
+        json.dumps({"exercises": [{"id": "a"}]}),
+        "exercises[0]: missing the required key 'name'",
+    ),
     ("missing-exercises", json.dumps({"routines": []}), "$: missing the required key 'exercises'"),
-    ("missing-step-exercise", _doc(steps=[{"duration_s": 30}]), "routines[0].steps[0]: missing the required key 'exercise'"),
+    (
+        "missing-step-exercise",
+        _doc(steps=[{"duration_s": 30}]),
+        "routines[0].steps[0]: missing the required key 'exercise'",
+    ),
     ("empty-steps", _doc(steps=[]), "routines[0].steps: must not be empty"),
-    ("unknown-exercise", _doc(steps=[{"exercise": "glute-rol"}]), "routines[0].steps[0].exercise: unknown exercise 'glute-rol' (did you mean 'glute-roll'?)"),
-    ("duplicate-exercise-id", json.dumps({"exercises": [_ex(), _ex()]}), "exercises[1].id: duplicate id 'glute-roll' (also exercises[0])"),
-    ("duplicate-routine-id", json.dumps({**MINIMAL, "routines": MINIMAL["routines"] * 2}), "routines[1].id: duplicate id 'quick'"),
-    ("duplicate-key", '{"exercises": [{"id": "a", "name": "A", "name": "B"}]}', "the key 'name' appears twice"),
-    ("image-leaves-assets", _doc(_ex(image="../../etc/passwd")), "exercises[0].image: '../../etc/passwd' leaves assets/"),
+    (
+        "unknown-exercise",
+        _doc(steps=[{"exercise": "glute-rol"}]),
+        "routines[0].steps[0].exercise: unknown exercise 'glute-rol' (did you mean 'glute-roll'?)",
+    ),
+    (
+        "duplicate-exercise-id",
+        json.dumps({"exercises": [_ex(), _ex()]}),
+        "exercises[1].id: duplicate id 'glute-roll' (also exercises[0])",
+    ),
+    (
+        "duplicate-routine-id",
+        json.dumps({**MINIMAL, "routines": MINIMAL["routines"] * 2}),
+        "routines[1].id: duplicate id 'quick'",
+    ),
+    (
+        "duplicate-key",
+        '{"exercises": [{"id": "a", "name": "A", "name": "B"}]}',
+        "the key 'name' appears twice",
+    ),
+    (
+        "image-leaves-assets",
+        _doc(_ex(image="../../etc/passwd")),
+        "exercises[0].image: '../../etc/passwd' leaves assets/",
+    ),
     ("image-absolute", _doc(_ex(image="/tmp/x.svg")), "'/tmp/x.svg' leaves assets/"),
     ("bad-id", _doc(_ex(id="Glute Roll")), "'Glute Roll' is not a valid id"),
-    ("list-not-list", json.dumps({"exercises": {"id": "a"}}), "exercises: expected a list [...], got an object"),
-    ("deep-nesting", '{"exercises": ' + "[" * 200 + "]" * 200 + "}", "$: nested more than 32 levels deep"),
-    ("string-flag", _doc(_ex(avoid_in_flare="yes")), "exercises[0].avoid_in_flare: expected true or false"),
+    (
+        "list-not-list",
+        json.dumps({"exercises": {"id": "a"}}),
+        "exercises: expected a list [...], got an object",
+    ),
+    (
+        "deep-nesting",
+        '{"exercises": ' + "[" * 200 + "]" * 200 + "}",
+        "$: nested more than 32 levels deep",
+    ),
+    (
+        "string-flag",
+        _doc(_ex(avoid_in_flare="yes")),
+        "exercises[0].avoid_in_flare: expected true or false",
+    ),
 ]
 
 
@@ -175,7 +259,9 @@ def test_no_exercise_rolls_the_lumbar_spine(bundled_path: Path) -> None:
     for ex in library.exercises.values():
         if ex.category is not Category.RELEASE:
             continue
-        assert not any("lumbar" in t.lower() or t.lower() == "lower back" for t in ex.targets), ex.id
+        assert not any("lumbar" in t.lower() or t.lower() == "lower back" for t in ex.targets), (
+            ex.id
+        )
 
 
 def test_without_drops_exercises_from_routines(bundled_path: Path) -> None:

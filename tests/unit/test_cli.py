@@ -1,0 +1,208 @@
+"""The real command line, run in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sciatica_timer", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_version() -> None:
+    """--version prints the name and version."""
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("sciatica-timer 0.")
+
+
+def test_list_shows_every_bundled_routine() -> None:
+    """--list shows id, name, total time and equipment."""
+    proc = run("--list")
+    assert proc.returncode == 0
+    assert "sciatica-foam-roll" in proc.stdout and "8:55" in proc.stdout
+    assert "foam roller" in proc.stdout
+    assert len(proc.stdout.strip().splitlines()) == 6
+
+
+def test_plan_json_for_the_foam_roll() -> None:
+    """--plan --json shows 120 s glute roll phases per side and 60 s for the others."""
+    proc = run("--plan", "sciatica-foam-roll", "--json")
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    work = [
+        (p["exercise"], p["side"], p["duration_s"]) for p in plan["phases"] if p["kind"] == "work"
+    ]
+    assert work == [
+        ("figure-4-glute-roll", "left", 120),
+        ("figure-4-glute-roll", "right", 120),
+        ("it-band-roll", "left", 60),
+        ("it-band-roll", "right", 60),
+        ("hamstring-roll", "left", 60),
+        ("hamstring-roll", "right", 60),
+    ]
+    assert plan["total_s"] == sum(p["duration_s"] for p in plan["phases"])
+
+
+def test_plan_text_is_a_timetable() -> None:
+    """The readable plan lists each phase with its start time and its cues."""
+    proc = run("--plan", "sciatica-foam-roll")
+    assert proc.returncode == 0
+    assert "0:10   2:00  Roll          Figure-4 glute roll" in proc.stdout
+    assert "“Switch sides”" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--plan", "sciatica-foam-rol"],
+            "unknown routine 'sciatica-foam-rol' (did you mean 'sciatica-foam-roll'?)",
+        ),
+        (["--routine", "nope"], "unknown routine 'nope'"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--json"], "--json goes with --plan"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args: list[str], message: str) -> None:
+    """Unknown routines and bad arguments give exit 2 and a single line."""
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert message in proc.stderr
+
+
+def test_check_bundled_and_broken(tmp_path: Path) -> None:
+    """--check passes the bundled file and fails a broken one with exit 2."""
+    assert run("--check").returncode == 0
+    bad = tmp_path / "my.json"
+    bad.write_text('{"exercises": [{"id": "a", "name": "A", "duraton_s": 3}]}')
+    proc = run("--check", str(bad))
+    assert proc.returncode == 2
+    assert proc.stdout.strip() == (
+        f"{bad}:1:41: exercises[0]: unknown key 'duraton_s' (did you mean 'duration_s'?)"
+    )
+
+
+def test_user_file_is_used_for_list_and_plan(short_path: Path) -> None:
+    """With --exercises, --list and --plan use that file."""
+    proc = run("--exercises", str(short_path), "--list")
+    assert (
+        proc.returncode == 0 and "short" in proc.stdout and "sciatica-foam-roll" not in proc.stdout
+    )
+    assert run("--exercises", str(short_path), "--plan", "short", "--json").returncode == 0
+
+
+def test_broken_user_file_for_list_exits_2(tmp_path: Path) -> None:
+    """A broken --exercises file gives its problems and exit 2, never a traceback."""
+    bad = tmp_path / "b.json"
+    bad.write_bytes(b"\xff\xfe")
+    proc = run("--exercises", str(bad), "--list")
+    assert proc.returncode == 2 and "not UTF-8" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_schema_is_published() -> None:
+    """--schema prints the JSON Schema editors can use."""
+    proc = run("--schema")
+    schema = json.loads(proc.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+
+
+def test_export_history_csv(tmp_path: Path) -> None:
+    """--export-history writes one CSV row per session with the documented columns."""
+    from sciatica_timer.journal import Journal, SessionStatus
+
+    journal = Journal.open(tmp_path / "journal.sqlite3")
+    sid = journal.start_session("sciatica-foam-roll", "Sciatica foam roll")
+    journal.record_pain_stop(
+        sid, "sciatica-foam-roll", "it-band-roll", "IT-band roll", "left", "work", "Roll", 12.0
+    )
+    done = journal.start_session("gentle-flare-up", "Gentle")
+    journal.finish_session(done, SessionStatus.COMPLETED, ["a"], [])
+    journal.close()
+    proc = run("--data-dir", str(tmp_path), "--export-history", "-")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert list(rows[0])[:7] == [
+        "session_id",
+        "started_at",
+        "ended_at",
+        "routine_id",
+        "status",
+        "stopped_exercise",
+        "stopped_side",
+    ]
+    assert {(r["routine_id"], r["status"], r["stopped_side"]) for r in rows} == {
+        ("sciatica-foam-roll", "stopped_pain", "left"),
+        ("gentle-flare-up", "completed", ""),
+    }
+    out = tmp_path / "history.csv"
+    assert run("--data-dir", str(tmp_path), "--export-history", str(out)).returncode == 0
+    assert out.read_text().startswith("session_id,")
+    assert out.stat().st_mode & 0o077 == 0
+
+
+def test_core_modules_do_not_load_qt() -> None:
+    """Importing the core (and answering --list) never loads PySide6."""
+    modules = [
+        "library",
+        "timeline",
+        "engine",
+        "clock",
+        "paths",
+        "cli",
+        "journal",
+        "settings",
+        "app",
+    ]
+    code = (
+        "import sys\n"
+        + "".join(f"import sciatica_timer.{m}\n" for m in modules)
+        + "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_installed_wheel_carries_the_library_and_assets(tmp_path: Path) -> None:
+    """`pip install .` gets exercises.json, the schema and the pictures inside the package."""
+    import zipfile
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = tmp_path.glob("sciatica_timer-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "sciatica_timer/data/exercises.json" in names
+    assert "sciatica_timer/exercises.schema.json" in names
+    assert "sciatica_timer/data/assets/exercises/figure-4-glute-roll.svg" in names
