@@ -330,10 +330,15 @@ def test_damaged_database_is_moved_aside(path: Path, damage: str) -> None:
 def _block(tmp_path: Path, how: str) -> tuple[Path, Callable[[], None]]:
     """A journal path that cannot be written for a real reason, and how to undo that."""
     if how == "read-only parent":
-        if os.name != "posix" or os.geteuid() == 0:
-            pytest.skip("chmod does not stop root (or there is no chmod)")
         parent = tmp_path / "readonly"
         parent.mkdir()
+        if os.geteuid() == 0:  # chmod does not stop root; the immutable attribute does
+            subprocess.run(["chattr", "+i", str(parent)], check=True)
+
+            def unfreeze() -> None:
+                subprocess.run(["chattr", "-i", str(parent)], check=True)
+
+            return parent / "data" / "journal.sqlite3", unfreeze
         parent.chmod(0o500)
         return parent / "data" / "journal.sqlite3", lambda: parent.chmod(0o700)
     if how == "folder is a file":
