@@ -41,6 +41,14 @@ class AppContext:
     voice: Voice | None
     notices: list[str] = field(default_factory=list)
 
+    def load_library(self) -> None:
+        """Load and validate the routines and show them on the home screen."""
+        self.library, notices = load_libraries(self.opts)
+        self.window.set_library(self.library, self.opts.routine or self.settings.last_routine)
+        for notice in notices:
+            self.window.show_notice(notice)
+        self.notices += notices
+
     def close(self) -> None:
         self.controller.shutdown()
         if self.voice is not None:
@@ -94,10 +102,12 @@ def _setup_logging(paths: AppPaths) -> list[str]:
     return []
 
 
-def build(opts: Options, clock: Clock | None = None) -> AppContext:
+def build(opts: Options, clock: Clock | None = None, defer_library: bool = False) -> AppContext:
     """Build the window and everything behind it (a QApplication must exist).
 
-    ``clock`` defaults to the monotonic clock; tests pass a fake one.
+    ``clock`` defaults to the monotonic clock; tests pass a fake one. With
+    ``defer_library`` the caller loads the routines (``ctx.load_library()``) once the
+    window has painted: validating them is the slowest part of start-up.
     """
     from sciatica_timer.clock import MonotonicClock
     from sciatica_timer.ui.awake import ScreenAwake
@@ -108,8 +118,7 @@ def build(opts: Options, clock: Clock | None = None) -> AppContext:
     notices = _setup_logging(paths)
     settings, settings_notices = load_settings(paths.settings)
     notices += settings_notices
-    library, library_notices = load_libraries(opts)
-    notices += library_notices
+    library = Library({}, {})
     journal = Journal.open(paths.journal)
     notices += journal.notices
     for row in journal.mark_interrupted():
@@ -137,6 +146,8 @@ def build(opts: Options, clock: Clock | None = None) -> AppContext:
     window.routine_chosen.connect(remember)
     for notice in notices:
         window.show_notice(notice)
+    if not defer_library:
+        ctx.load_library()
     return ctx
 
 
@@ -178,16 +189,20 @@ def run_window(opts: Options) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName("Sciatica Timer")
     app.setDesktopFileName("sciatica-timer")
-    ctx = build(opts)
+    ctx = build(opts, defer_library=True)
     _calm_excepthook(ctx.window)
     if opts.fullscreen:
         ctx.window.showFullScreen()
     else:
         ctx.window.show()
-    if opts.start:
+
+    def after_first_paint() -> None:
+        ctx.load_library()
         routine = ctx.window.home.selected_routine()
-        if routine:
-            QTimer.singleShot(0, lambda: ctx.window.start_routine(routine))
+        if opts.start and routine:
+            ctx.window.start_routine(routine)
+
+    QTimer.singleShot(0, after_first_paint)
     try:
         return app.exec()
     finally:

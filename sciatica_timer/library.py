@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import json_source_map
-from jsonschema import Draft202012Validator, ValidationError
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -392,10 +392,20 @@ class _Locator:
     """Maps JSON paths to 1-based line/column in the source text."""
 
     def __init__(self, text: str) -> None:
-        try:
-            self._map = json_source_map.calculate(text)
-        except Exception:  # the map is a convenience: a problem without a line is still a problem
-            self._map = {}
+        self._text = text
+        self._cached: dict[str, Any] | None = None
+
+    @property
+    def _map(self) -> dict[str, Any]:
+        """Built on first use: a valid file never pays for it."""
+        if self._cached is None:
+            import json_source_map
+
+            try:
+                self._cached = dict(json_source_map.calculate(self._text))
+            except Exception:  # a convenience: a problem without a line is still a problem
+                self._cached = {}
+        return self._cached
 
     def at(
         self, parts: Iterable[str | int], key: str | None = None
@@ -412,6 +422,8 @@ class _Locator:
 
 
 def _schema_problems(value: Any, file: str, locator: _Locator) -> list[Problem]:
+    from jsonschema import Draft202012Validator  # imported when first needed: start-up is quicker
+
     validator = Draft202012Validator(load_schema())
     problems = []
     for error in sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.path]):

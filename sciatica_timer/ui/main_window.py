@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.keys_overlay = KeysOverlay(central)
 
-        self.home.set_library(library, selected_routine)
+        self.set_library(library, selected_routine)
         self.home.start_requested.connect(self.start_routine)
         self.done.home_requested.connect(self.show_home)
         self.safety.home_requested.connect(self.show_home)
@@ -146,6 +146,10 @@ class MainWindow(QMainWindow):
         self._install_keys()
         self.resize(1280, 720)
         self.setMinimumSize(800, 560)
+
+    def set_library(self, library: Library, selected_routine: str | None) -> None:
+        self.library = library
+        self.home.set_library(library, selected_routine)
 
     # --- keys -------------------------------------------------------------------------
 

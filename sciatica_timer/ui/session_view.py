@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -25,7 +24,7 @@ from sciatica_timer.cli import format_clock
 from sciatica_timer.engine import SessionState, Snapshot
 from sciatica_timer.timeline import Phase, PhaseKind, Side
 from sciatica_timer.ui import theme
-from sciatica_timer.ui.widgets import FitLabel, Illustration, ProgressRing
+from sciatica_timer.ui.widgets import FitLabel, Illustration, ProgressRing, SlimBar
 
 COUNTDOWN_SHARE = 0.24
 """Countdown font size as a share of the window height (at least a fifth, for 3 m)."""
@@ -82,13 +81,15 @@ class SessionView(QWidget):
         # header: routine, whole-session progress, time left, up next
         self.routine_label = QLabel()
         self.routine_label.setStyleSheet("font-size: 20px; font-weight: 700;")
-        self.session_bar = QProgressBar()
+        self.session_bar = SlimBar()
         self.session_bar.setObjectName("sessionProgress")
-        self.session_bar.setRange(0, 1000)
-        self.session_bar.setTextVisible(False)
-        self.session_bar.setFixedHeight(14)
+        self.session_bar.setAccessibleName("Session progress")
         self.time_left_label = _named(QLabel(), "sessionTimeLeftLabel", "Session time left")
         self.time_left_label.setStyleSheet("font-size: 20px;")
+        self.time_left_label.setMinimumWidth(130)
+        self.time_left_label.setAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
         self.next_label = _named(QLabel(), "upNextLabel", "Up next")
         self.next_label.setStyleSheet(f"font-size: 20px; color: {theme.MUTED};")
         header = QHBoxLayout()
@@ -135,6 +136,9 @@ class SessionView(QWidget):
             FitLabel("0:00", share=COUNTDOWN_SHARE, bold=True), "countdownLabel", "Time left"
         )
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Changing digits must not re-lay out the window every second.
+        ignored = QSizePolicy.Policy.Ignored
+        self.countdown_label.setSizePolicy(ignored, ignored)
         self.ring.set_center(self.countdown_label)
         right = QVBoxLayout()
         right.addLayout(top_row)
@@ -193,7 +197,7 @@ class SessionView(QWidget):
         self.countdown_label.setText(format_clock(snap.display_seconds))
         color = phase_color(phase, snap.holding)
         self.ring.set_progress(snap.phase_progress, color)
-        self.session_bar.setValue(round(snap.session_progress * 1000))
+        self.session_bar.set_value(snap.session_progress)
         self.time_left_label.setText(f"{format_clock(snap.session_remaining_ns / 1e9)} left")
         if phase.reps is not None:
             rep = f"rep {snap.rep} of {phase.reps}" if snap.rep else "get set"

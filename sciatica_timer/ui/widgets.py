@@ -60,6 +60,38 @@ class ProgressRing(QWidget):
         painter.end()
 
 
+class SlimBar(QWidget):
+    """The whole session's progress; unlike QProgressBar it never repaints synchronously."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value = 0.0
+        self.setFixedHeight(14)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def value(self) -> float:
+        return self._value
+
+    def set_value(self, value: float) -> None:
+        value = max(0.0, min(1.0, value))
+        if round(value * self.width()) != round(self._value * self.width()):
+            self.update()
+        self._value = value
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        radius = self.height() / 2
+        painter.setBrush(QColor(theme.RING_TRACK))
+        painter.drawRoundedRect(QRectF(self.rect()), radius, radius)
+        if self._value > 0:
+            painter.setBrush(QColor(theme.ACCENT))
+            width = max(self.height(), self.width() * self._value)
+            painter.drawRoundedRect(QRectF(0, 0, width, self.height()), radius, radius)
+        painter.end()
+
+
 class Illustration(QWidget):
     """An exercise picture from assets/; a missing or broken file shows a calm blank."""
 

@@ -1,0 +1,72 @@
+"""`make bench`: the figures the issues ask for, printed, never asserted.
+
+- every displayed-second change, how late after its true boundary (p50/p99/max)
+- launch to first painted window (median of several launches), against a bare window
+- resident memory and CPU while a session counts, against a bare window
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROBE = HERE / "window_probe.py"
+
+
+def probe(mode: str, seconds: float) -> dict[str, float]:
+    data = tempfile.mkdtemp(prefix="sciatica-bench-")
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(PROBE), mode, str(seconds), data],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        cwd=HERE.parent,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{mode} probe failed:\n{proc.stderr}")
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if "first_paint_monotonic" in result:
+        result["launch_s"] = result["first_paint_monotonic"] - started
+    return result
+
+
+def main() -> int:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 30
+    app_launch = [probe("launch", 0)["launch_s"] for _ in range(runs)]
+    bare = [probe("bare", 2)["launch_s"] for _ in range(runs)]
+    print(
+        f"launch to first paint: app median {statistics.median(app_launch):.3f} s "
+        f"(min {min(app_launch):.3f}), bare PySide6 window median {statistics.median(bare):.3f} s"
+    )
+    session = probe("session", seconds)
+    print(
+        f"displayed-second changes over {seconds:.0f} s: {session.get('changes', 0)} changes, "
+        f"late by p50 {session.get('p50_ms', float('nan')):.2f} ms, "
+        f"p99 {session.get('p99_ms', float('nan')):.2f} ms, max {session.get('max_ms', float('nan')):.2f} ms"
+    )
+    print(
+        f"during a session: RSS {session['rss_mb']:.1f} MB (peak {session['max_rss_mb']:.1f} MB), "
+        f"CPU {session['cpu_percent']:.2f} % of one core"
+    )
+    bare_run = probe("bare", seconds)
+    print(
+        f"bare PySide6 label window: RSS {bare_run['rss_mb']:.1f} MB, "
+        f"CPU {bare_run['cpu_percent']:.2f} % of one core"
+    )
+    speech_bench = HERE / "bench_speech.py"
+    if speech_bench.exists():
+        print("--- speech")
+        subprocess.run([sys.executable, str(speech_bench)], check=False, cwd=HERE.parent)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
