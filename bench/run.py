@@ -50,7 +50,8 @@ def main() -> int:
     print(
         f"displayed-second changes over {seconds:.0f} s: {session.get('changes', 0)} changes, "
         f"late by p50 {session.get('p50_ms', float('nan')):.2f} ms, "
-        f"p99 {session.get('p99_ms', float('nan')):.2f} ms, max {session.get('max_ms', float('nan')):.2f} ms"
+        f"p99 {session.get('p99_ms', float('nan')):.2f} ms, "
+        f"max {session.get('max_ms', float('nan')):.2f} ms"
     )
     print(
         f"during a session: RSS {session['rss_mb']:.1f} MB (peak {session['max_rss_mb']:.1f} MB), "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -112,14 +113,11 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.muted = False
 
+        self._assets = assets_dir
         self.banner = Banner()
         self.home = HomeView()
-        self.session = SessionView(assets_dir)
-        self.done = DoneView()
-        self.safety = SafetyView()
         self.stack = QStackedWidget()
-        for view in (self.home, self.session, self.done, self.safety):
-            self.stack.addWidget(view)
+        self.stack.addWidget(self.home)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -131,21 +129,41 @@ class MainWindow(QMainWindow):
 
         self.set_library(library, selected_routine)
         self.home.start_requested.connect(self.start_routine)
-        self.done.home_requested.connect(self.show_home)
-        self.safety.home_requested.connect(self.show_home)
-        s = self.session
-        s.pause_button.clicked.connect(controller.toggle_pause)
-        s.skip_button.clicked.connect(controller.skip)
-        s.back_button.clicked.connect(controller.back)
-        s.add_button.clicked.connect(controller.add_time)
-        s.hold_button.clicked.connect(controller.hold)
-        s.end_button.clicked.connect(controller.end)
-        s.pain_button.clicked.connect(controller.pain_stop)
         controller.updated.connect(self._on_snapshot)
         controller.finished.connect(self._on_finished)
         self._install_keys()
         self.resize(1280, 720)
         self.setMinimumSize(800, 560)
+
+    # The other screens are built when first shown: the window paints sooner.
+
+    @cached_property
+    def session(self) -> SessionView:
+        view = SessionView(self._assets)
+        c = self.controller
+        view.pause_button.clicked.connect(c.toggle_pause)
+        view.skip_button.clicked.connect(c.skip)
+        view.back_button.clicked.connect(c.back)
+        view.add_button.clicked.connect(c.add_time)
+        view.hold_button.clicked.connect(c.hold)
+        view.end_button.clicked.connect(c.end)
+        view.pain_button.clicked.connect(c.pain_stop)
+        self.stack.addWidget(view)
+        return view
+
+    @cached_property
+    def done(self) -> DoneView:
+        view = DoneView()
+        view.home_requested.connect(self.show_home)
+        self.stack.addWidget(view)
+        return view
+
+    @cached_property
+    def safety(self) -> SafetyView:
+        view = SafetyView()
+        view.home_requested.connect(self.show_home)
+        self.stack.addWidget(view)
+        return view
 
     def set_library(self, library: Library, selected_routine: str | None) -> None:
         self.library = library
@@ -177,9 +195,10 @@ class MainWindow(QMainWindow):
                 self.shortcuts.append(shortcut)
 
     def _enter_key(self) -> None:
-        if self.stack.currentWidget() is self.home:
+        current = self.stack.currentWidget()
+        if current is self.home:
             self.home.start_button.click()
-        elif self.stack.currentWidget() in (self.done, self.safety):
+        elif isinstance(current, DoneView | SafetyView):
             self.show_home()
 
     def toggle_fullscreen(self) -> None:
@@ -239,7 +258,8 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.session.fit_fonts(self.height())
+        if "session" in self.__dict__:
+            self.session.fit_fonts(self.height())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.shutdown()

@@ -184,8 +184,11 @@ def test_countdown_is_large_enough_to_read_from_the_floor(ctx: AppContext, qtbot
         assert ctx.window.session.countdown_label.pixel_size() >= ctx.window.height() / 5
 
 
-def test_controls_have_tooltips_naming_keys_and_accessible_names(ctx: AppContext) -> None:
+def test_controls_have_tooltips_naming_keys_and_accessible_names(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
     """Every control names its key; key widgets have stable accessible names."""
+    _start(ctx, qtbot)
     for name, key in (
         ("pauseButton", "Space"),
         ("skipButton", "Right"),
