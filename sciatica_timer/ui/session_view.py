@@ -26,7 +26,7 @@ from sciatica_timer.timeline import Phase, PhaseKind, Side
 from sciatica_timer.ui import theme
 from sciatica_timer.ui.widgets import FitLabel, Illustration, ProgressRing, SlimBar
 
-COUNTDOWN_SHARE = 0.24
+COUNTDOWN_SHARE = 0.22
 """Countdown font size as a share of the window height (at least a fifth, for 3 m)."""
 
 PAIN_STOP_TEXT = "STOP – pain radiates"
@@ -254,12 +254,12 @@ class SessionView(QWidget):
         shown = phase.exercise or (nxt.exercise if nxt else None)
         if holding and ex:
             self.steps_label.setText(
-                "<p style='font-size:22px'><b>Stay on the tender spot.</b><br>"
+                "<p><b>Stay on the tender spot.</b><br>"
                 "Breathe slowly; let it soften. The roll carries on when the hold ends.</p>"
             )
         elif shown:
             steps = "".join(f"<li>{s}</li>" for s in shown.instructions)
-            self.steps_label.setText(f"<ol style='font-size:18px; margin:0'>{steps}</ol>")
+            self.steps_label.setText(f"<ol style='margin:0'>{steps}</ol>")
         else:
             self.steps_label.setText("")
         cautions = shown.cautions if shown else ()
@@ -283,3 +283,6 @@ class SessionView(QWidget):
         for label in (self.phase_label, self.set_label, self.exercise_label, self.side_label):
             label.fit_to(height, max_px=64)
         self.countdown_label.fit_to(height)
+        text_px = max(15, round(height * 0.023))
+        self.steps_label.setStyleSheet(f"font-size: {text_px}px;")
+        self.caution_label.setStyleSheet(f"font-size: {max(14, text_px - 2)}px;")
