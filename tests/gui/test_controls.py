@@ -1,0 +1,81 @@
+"""Keys, the screen-awake request, and the real timer path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from sciatica_timer.app import AppContext, build
+from sciatica_timer.cli import parse_args
+from sciatica_timer.clock import FakeClock
+from sciatica_timer.ui.controller import LONG_PAUSE_MS
+
+
+@pytest.fixture
+def ctx(qtbot: QtBot, tmp_path: Path, short_path: Path) -> Iterator[AppContext]:
+    args = ["--data-dir", str(tmp_path), "--no-voice", "--exercises", str(short_path)]
+    context = build(parse_args([*args, "--routine", "short"]), clock=FakeClock())
+    qtbot.addWidget(context.window)
+    context.window.show()
+    yield context
+    context.close()
+
+
+def test_screen_is_kept_awake_only_while_a_session_runs(ctx: AppContext, qtbot: QtBot) -> None:
+    """Inhibited at start, released after a long pause, again on resume, released at the end."""
+    awake = ctx.controller._awake
+    assert not awake.active
+    ctx.window.start_routine("short")
+    assert awake.active
+    ctx.controller.toggle_pause()
+    assert awake.active, "a short pause keeps the screen on"
+    ctx.controller._pause_timer.setInterval(10)
+    ctx.controller._pause_timer.start()
+    qtbot.waitUntil(lambda: not awake.active, timeout=2000)
+    ctx.controller.toggle_pause()
+    assert awake.active
+    ctx.controller.end()
+    assert not awake.active
+    assert LONG_PAUSE_MS >= 60_000
+
+
+def test_keys_overlay_and_fullscreen_and_mute(ctx: AppContext, qtbot: QtBot) -> None:
+    """? shows the keys without covering the stop button; F toggles full screen; M mutes."""
+    window = ctx.window
+    window.start_routine("short")
+    qtbot.keyClick(window, Qt.Key.Key_Question)
+    assert window.keys_overlay.isVisible()
+    pain = window.session.pain_button
+    overlay = window.keys_overlay.geometry()
+    pain_rect = pain.geometry().translated(
+        pain.mapTo(window.centralWidget(), pain.rect().topLeft())
+    )
+    assert not overlay.intersects(pain_rect)
+    qtbot.keyClick(window, Qt.Key.Key_Question)
+    assert not window.keys_overlay.isVisible()
+    with qtbot.waitSignal(window.mute_toggled) as muted:
+        qtbot.keyClick(window, Qt.Key.Key_M)
+    assert muted.args == [True]
+    assert any("muted" in m for m in window.banner.messages())
+    qtbot.keyClick(window, Qt.Key.Key_F)
+    qtbot.waitUntil(window.isFullScreen)
+    qtbot.keyClick(window, Qt.Key.Key_F)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+
+
+def test_real_clock_counts_down_on_its_own(qtbot: QtBot, tmp_path: Path, short_path: Path) -> None:
+    """With the monotonic clock and the real timer, the countdown moves by itself."""
+    args = ["--data-dir", str(tmp_path), "--no-voice", "--exercises", str(short_path)]
+    context = build(parse_args(args))
+    qtbot.addWidget(context.window)
+    context.window.show()
+    context.window.start_routine("short")
+    label = context.window.session.countdown_label
+    assert label.text() == "0:02"
+    qtbot.waitUntil(lambda: label.text() == "0:01", timeout=3000)
+    qtbot.waitUntil(lambda: context.window.session.phase_label.text() == "ROLL", timeout=3000)
+    context.close()
