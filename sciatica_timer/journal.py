@@ -39,14 +39,27 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX pain_stop_by_session ON pain_stop (session_id);
     """,
+    """
+    ALTER TABLE session ADD COLUMN pain_before INTEGER;
+    ALTER TABLE session ADD COLUMN reach_before TEXT;
+    ALTER TABLE session ADD COLUMN pain_after INTEGER;
+    ALTER TABLE session ADD COLUMN reach_after TEXT;
+    ALTER TABLE session ADD COLUMN flare INTEGER;
+    ALTER TABLE pain_stop ADD COLUMN radiated_to TEXT;
+    ALTER TABLE pain_stop ADD COLUMN qualities TEXT NOT NULL DEFAULT '[]';  -- JSON list
+    ALTER TABLE pain_stop ADD COLUMN intensity INTEGER;
+    """,
 ]
 """SQL scripts; ``MIGRATIONS[n]`` takes a journal from schema version n to n + 1. Append only."""
 
 CSV_COLUMNS = ("session_id", "started_at", "ended_at", "routine_id", "status", "stopped_exercise",
-               "stopped_side", "routine_name", "completed", "skipped")  # fmt: skip
+               "stopped_side", "routine_name", "completed", "skipped", "pain_before",
+               "reach_before", "pain_after", "reach_after", "flare")  # fmt: skip
 _COLUMNS = ", ".join(CSV_COLUMNS)
 _STOP_COLUMNS = "session_id, at, routine_id, exercise_id, exercise_name, side, phase_kind, "
 _STOP_COLUMNS += "phase_label, seconds_into"
+_STOP_DETAILS = "radiated_to, qualities, intensity"
+STOP_CSV_COLUMNS = (*_STOP_COLUMNS.split(", "), *_STOP_DETAILS.split(", "))
 
 
 class SessionStatus(StrEnum):
@@ -69,6 +82,11 @@ class SessionRow:
     stopped_side: str | None
     completed: tuple[str, ...]
     skipped: tuple[str, ...]
+    pain_before: int | None = None
+    reach_before: str | None = None
+    pain_after: int | None = None
+    reach_after: str | None = None
+    flare: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,9 @@ class PainStop:
     phase_kind: str
     phase_label: str
     seconds_into: float
+    radiated_to: str | None = None
+    qualities: tuple[str, ...] = ()
+    intensity: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,24 @@ class _Start:
     started_at: str
     routine_id: str
     routine_name: str
+    pain_before: int | None = None
+    reach_before: str | None = None
+    flare: bool | None = None
+
+
+@dataclass(frozen=True)
+class _After:
+    session_id: int
+    pain_after: int | None
+    reach_after: str | None
+
+
+@dataclass(frozen=True)
+class _StopDetails:
+    session_id: int
+    radiated_to: str | None
+    qualities: tuple[str, ...]
+    intensity: int | None
 
 
 @dataclass(frozen=True)
@@ -102,7 +141,12 @@ class _Finish:
     skipped: tuple[str, ...]
 
 
-_Write = _Start | _Finish | PainStop
+_Write = _Start | _Finish | PainStop | _After | _StopDetails
+
+
+def _blank(value: int | bool | None) -> str | int:
+    """CSV cell for an optional number or flag: empty when unknown."""
+    return "" if value is None else int(value)
 
 
 def _local_now() -> datetime:
@@ -144,9 +188,18 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 def _session(row: Sequence[Any]) -> SessionRow:
-    sid, started, ended, routine_id, status, exercise, side, name, done, skipped = row
+    sid, started, ended, routine_id, status, exercise, side, name, done, skipped = row[:10]
+    pain_before, reach_before, pain_after, reach_after, flare = row[10:]
     return SessionRow(sid, started, ended, routine_id, name, SessionStatus(status), exercise,
-                      side, tuple(json.loads(done)), tuple(json.loads(skipped)))  # fmt: skip
+                      side, tuple(json.loads(done)), tuple(json.loads(skipped)), pain_before,
+                      reach_before, pain_after, reach_after,
+                      None if flare is None else bool(flare))  # fmt: skip
+
+
+def _pain_stop(row: Sequence[Any]) -> PainStop:
+    sid, at, routine_id, exercise_id, name, side, kind, label, into, radiated, qualities, level = row
+    return PainStop(sid, at, routine_id, exercise_id, name, side, kind, label, into, radiated,
+                    tuple(json.loads(qualities)), level)  # fmt: skip
 
 
 class Journal:
@@ -188,12 +241,35 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def start_session(self, routine_id: str, routine_name: str) -> int:
+    def start_session(
+        self,
+        routine_id: str,
+        routine_name: str,
+        pain_before: int | None = None,
+        reach_before: str | None = None,
+        flare: bool | None = None,
+    ) -> int:
         """Record a running session; returns its id (negative while only in memory)."""
         self._last_provisional -= 1
         provisional = self._last_provisional
-        self._submit(_Start(provisional, self._stamp(), routine_id, routine_name))
+        start = _Start(provisional, self._stamp(), routine_id, routine_name, pain_before,
+                       reach_before, flare)  # fmt: skip
+        self._submit(start)
         return self._ids.get(provisional, provisional)
+
+    def record_after(self, session_id: int, pain_after: int | None, reach_after: str | None) -> None:
+        """Record how the pain was after the session."""
+        self._submit(_After(session_id, pain_after, reach_after))
+
+    def add_pain_stop_details(
+        self,
+        session_id: int,
+        radiated_to: str | None,
+        qualities: Sequence[str] = (),
+        intensity: int | None = None,
+    ) -> None:
+        """Add the optional follow-up answers to the session's (latest) pain stop."""
+        self._submit(_StopDetails(session_id, radiated_to, tuple(qualities), intensity))
 
     def finish_session(
         self,
@@ -277,8 +353,8 @@ class Journal:
 
     def pain_stops(self) -> list[PainStop]:
         """All pain stops, newest first, including any not saved yet."""
-        sql = f"SELECT {_STOP_COLUMNS} FROM pain_stop ORDER BY pain_stop_id DESC"
-        return [PainStop(*r) for r in self._read(sql)]
+        sql = f"SELECT {_STOP_COLUMNS}, {_STOP_DETAILS} FROM pain_stop ORDER BY pain_stop_id DESC"
+        return [_pain_stop(r) for r in self._read(sql)]
 
     def export_csv(self, out: TextIO) -> int:
         """Write one row per session, oldest first, to a file opened with newline=''."""
@@ -290,9 +366,23 @@ class Journal:
             ended, exercise, side = r.ended_at or "", r.stopped_exercise or "", r.stopped_side or ""
             writer.writerow(
                 (r.session_id, r.started_at, ended, r.routine_id, r.status.value, exercise, side,
-                 r.routine_name, done, skipped)
+                 r.routine_name, done, skipped, _blank(r.pain_before), r.reach_before or "",
+                 _blank(r.pain_after), r.reach_after or "", _blank(r.flare))
             )  # fmt: skip
         return len(rows)
+
+    def export_pain_stops_csv(self, out: TextIO) -> int:
+        """Write one row per pain stop, oldest first, to a file opened with newline=''."""
+        writer = csv.writer(out)
+        writer.writerow(STOP_CSV_COLUMNS)
+        stops = self.pain_stops()[::-1]
+        for p in stops:
+            writer.writerow(
+                (p.session_id, p.at, p.routine_id, p.exercise_id or "", p.exercise_name or "",
+                 p.side or "", p.phase_kind, p.phase_label, p.seconds_into, p.radiated_to or "",
+                 ";".join(p.qualities), _blank(p.intensity))
+            )  # fmt: skip
+        return len(stops)
 
     def _read(self, sql: str) -> list[Any]:
         """Rows from the file, or while writes are pending, from a copy in memory with them."""
@@ -336,10 +426,22 @@ class Journal:
         with _transaction(conn):
             if isinstance(w, _Start):
                 new_id = conn.execute(
-                    "INSERT INTO session (session_id, started_at, routine_id, routine_name, status)"
-                    " VALUES (?, ?, ?, ?, 'running')",
-                    (sid if in_memory else None, w.started_at, w.routine_id, w.routine_name),
-                ).lastrowid
+                    "INSERT INTO session (session_id, started_at, routine_id, routine_name, status,"
+                    " pain_before, reach_before, flare) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+                    (sid if in_memory else None, w.started_at, w.routine_id, w.routine_name,
+                     w.pain_before, w.reach_before, None if w.flare is None else int(w.flare)),
+                ).lastrowid  # fmt: skip
+            elif isinstance(w, _After):
+                conn.execute(
+                    "UPDATE session SET pain_after = ?, reach_after = ? WHERE session_id = ?",
+                    (w.pain_after, w.reach_after, sid),
+                )
+            elif isinstance(w, _StopDetails):
+                conn.execute(
+                    "UPDATE pain_stop SET radiated_to = ?, qualities = ?, intensity = ? WHERE "
+                    "pain_stop_id = (SELECT max(pain_stop_id) FROM pain_stop WHERE session_id = ?)",
+                    (w.radiated_to, json.dumps(w.qualities), w.intensity, sid),
+                )
             elif isinstance(w, _Finish):
                 conn.execute(
                     "UPDATE session SET status = CASE status WHEN 'stopped_pain' THEN status "
@@ -351,7 +453,7 @@ class Journal:
             else:
                 conn.execute(
                     f"INSERT INTO pain_stop ({_STOP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    astuple(replace(w, session_id=sid)),
+                    astuple(replace(w, session_id=sid))[:9],
                 )
                 conn.execute(
                     "UPDATE session SET status = 'stopped_pain', ended_at = ?, "

@@ -231,8 +231,8 @@ def test_version_0_file_with_tables_is_backed_up_then_migrated(path: Path) -> No
     assert query(path, "SELECT text FROM notes") == [("keep me",)]
 
 
-def test_stored_v1_journal_opens_with_its_data(path: Path) -> None:
-    """The stored version-1 journal opens unchanged and its sessions and pain stop read back."""
+def test_stored_v1_journal_migrates_with_its_data(path: Path) -> None:
+    """The stored version-1 journal is backed up, migrated, and its rows read back."""
     path.parent.mkdir()
     shutil.copyfile(V1_FIXTURE, path)
     with opened(path) as journal:
@@ -243,8 +243,11 @@ def test_stored_v1_journal_opens_with_its_data(path: Path) -> None:
         ]  # fmt: skip
         assert sessions[2].completed == ("knee_to_chest", "cat_cow")
         assert journal.pain_stops()[0].exercise_name == "Piriformis stretch"
-        assert journal.notices == []
-    assert list(path.parent.glob("*.bak")) == []
+        assert sessions[0].pain_before is None and journal.pain_stops()[0].qualities == ()
+        (backup,) = path.parent.glob("journal.sqlite3.v1-*.bak")
+        assert any(str(backup) in notice for notice in journal.notices)
+    assert query(path, "PRAGMA user_version") == [(len(journal_module.MIGRATIONS),)]
+    assert query(backup, "PRAGMA user_version") == [(1,)]
 
 
 def test_v1_file_keeps_its_data_when_reopened(path: Path) -> None:
@@ -258,17 +261,18 @@ def test_v1_file_keeps_its_data_when_reopened(path: Path) -> None:
 
 
 def test_next_migration_is_an_append(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Appending a migration moves a v1 file to v2, after a .v1-*.bak copy of it."""
+    """Appending a migration moves a current file one version on, after a .bak copy of it."""
+    current = len(journal_module.MIGRATIONS)
     with opened(path) as journal:
         journal.start_session("r", "R")
-    v2 = "ALTER TABLE session ADD COLUMN note TEXT NOT NULL DEFAULT ''"
-    monkeypatch.setattr(journal_module, "MIGRATIONS", [*journal_module.MIGRATIONS, v2])
+    later = "ALTER TABLE session ADD COLUMN note TEXT NOT NULL DEFAULT ''"
+    monkeypatch.setattr(journal_module, "MIGRATIONS", [*journal_module.MIGRATIONS, later])
     with opened(path) as journal:
         assert [r.routine_id for r in journal.sessions()] == ["r"]
-    assert query(path, "PRAGMA user_version") == [(2,)]
+    assert query(path, "PRAGMA user_version") == [(current + 1,)]
     assert query(path, "SELECT routine_id, note FROM session") == [("r", "")]
-    (backup,) = path.parent.glob("journal.sqlite3.v1-*.bak")
-    assert query(backup, "PRAGMA user_version") == [(1,)]
+    (backup,) = path.parent.glob(f"journal.sqlite3.v{current}-*.bak")
+    assert query(backup, "PRAGMA user_version") == [(current,)]
     assert query(backup, "SELECT routine_id FROM session") == [("r",)]
 
 
@@ -429,3 +433,28 @@ def test_journal_does_not_load_qt() -> None:
     code = "import sys, sciatica_timer.journal; assert 'PySide6' not in sys.modules"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+
+
+def test_v2_before_after_and_pain_stop_details_round_trip(path: Path) -> None:
+    """Pain before/after, reach, flare-up and the pain-stop follow-up are stored and exported."""
+    with opened(path) as journal:
+        sid = journal.start_session("r", "R", pain_before=6, reach_before="thigh", flare=True)
+        pain_stop(journal, sid)
+        journal.add_pain_stop_details(sid, "below_knee", ["shooting", "tingling"], 7)
+        journal.finish_session(sid, SessionStatus.COMPLETED)
+        journal.record_after(sid, 4, "buttock")
+        (row,) = journal.sessions()
+        assert (row.pain_before, row.reach_before, row.flare) == (6, "thigh", True)
+        assert (row.pain_after, row.reach_after) == (4, "buttock")
+        (stop,) = journal.pain_stops()
+        assert (stop.radiated_to, stop.qualities, stop.intensity) == (
+            "below_knee", ("shooting", "tingling"), 7,
+        )  # fmt: skip
+        out = io.StringIO()
+        assert journal.export_pain_stops_csv(out) == 1
+        (exported,) = csv.DictReader(io.StringIO(out.getvalue()))
+        assert exported["qualities"] == "shooting;tingling" and exported["intensity"] == "7"
+        sessions_csv = io.StringIO()
+        journal.export_csv(sessions_csv)
+        (srow,) = csv.DictReader(io.StringIO(sessions_csv.getvalue()))
+        assert (srow["pain_before"], srow["reach_after"], srow["flare"]) == ("6", "buttock", "1")
