@@ -197,7 +197,8 @@ def _session(row: Sequence[Any]) -> SessionRow:
 
 
 def _pain_stop(row: Sequence[Any]) -> PainStop:
-    sid, at, routine_id, exercise_id, name, side, kind, label, into, radiated, qualities, level = row
+    *base, radiated, qualities, level = row
+    sid, at, routine_id, exercise_id, name, side, kind, label, into = base
     return PainStop(sid, at, routine_id, exercise_id, name, side, kind, label, into, radiated,
                     tuple(json.loads(qualities)), level)  # fmt: skip
 
@@ -257,7 +258,9 @@ class Journal:
         self._submit(start)
         return self._ids.get(provisional, provisional)
 
-    def record_after(self, session_id: int, pain_after: int | None, reach_after: str | None) -> None:
+    def record_after(
+        self, session_id: int, pain_after: int | None, reach_after: str | None
+    ) -> None:
         """Record how the pain was after the session."""
         self._submit(_After(session_id, pain_after, reach_after))
 
