@@ -130,20 +130,20 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
     voice = None if opts.no_voice or not settings.voice_on else _make_voice(settings, paths)
     controller = SessionController(clock or MonotonicClock(), journal, voice, ScreenAwake())
     selected = opts.routine or settings.last_routine
-    window = MainWindow(library, controller, assets_dir(), selected)
+    window = MainWindow(library, controller, assets_dir(), selected, settings)
     ctx = AppContext(opts, paths, library, journal, settings, controller, window, voice, notices)
     if voice is not None:
         voice.setParent(window)
         voice.notice.connect(window.show_notice)
         window.mute_toggled.connect(voice.set_muted)
 
-    def remember(routine_id: str) -> None:
-        ctx.settings = ctx.settings.with_changes(last_routine=routine_id)
-        problem = save_settings(paths.settings, ctx.settings)
+    def save(settings: Settings) -> None:
+        ctx.settings = settings
+        problem = save_settings(paths.settings, settings)
         if problem:
             window.show_notice(problem)
 
-    window.routine_chosen.connect(remember)
+    window.settings_changed.connect(save)
     for notice in notices:
         window.show_notice(notice)
     if not defer_library:

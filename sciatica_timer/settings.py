@@ -23,6 +23,11 @@ class Settings:
     volume: float = 0.9
     verbosity: str = "full"
     sounds_on: bool = True
+    disclaimer_accepted: bool = False
+    red_flags_clear_on: str | None = None
+    """The date (ISO) the red-flag questions were last answered all 'no'."""
+    left_out: tuple[str, ...] = ()
+    """Exercises the user chose to leave out of every routine."""
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -37,8 +42,14 @@ def _coerce(raw: dict[str, Any]) -> tuple[Settings, list[str]]:
         if f.name not in raw:
             continue
         value, default = raw[f.name], getattr(defaults, f.name)
+        if isinstance(default, tuple):
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                values[f.name] = tuple(value)
+            else:
+                bad.append(f.name)
+            continue
         ok = (
-            (value is None and f.name in ("last_routine", "voice_id"))
+            (value is None and f.name in ("last_routine", "voice_id", "red_flags_clear_on"))
             or (isinstance(default, bool) and isinstance(value, bool))
             or (
                 not isinstance(default, bool)

@@ -85,14 +85,26 @@ class SessionController(QObject):
     def running(self) -> bool:
         return self.engine is not None and self.engine.state.active
 
-    def start(self, timeline: Timeline) -> None:
-        """Begin a session now."""
+    @property
+    def journal(self) -> Journal:
+        return self._journal
+
+    def start(
+        self,
+        timeline: Timeline,
+        pain_before: int | None = None,
+        reach_before: str | None = None,
+        flare: bool | None = None,
+    ) -> None:
+        """Begin a session now (with the check-in answers, when there were any)."""
         self.engine = Engine(timeline)
         self.engine.subscribe(self._on_engine_event)
         if self._voice is not None:
             self._voice.prepare(all_cue_texts(timeline))
             self.engine.subscribe(self._voice.handle)
-        self._session_id = self._journal.start_session(timeline.routine.id, timeline.routine.name)
+        self._session_id = self._journal.start_session(
+            timeline.routine.id, timeline.routine.name, pain_before, reach_before, flare
+        )
         self._awake.inhibit()
         now = self._clock.now_ns()
         self._started_ns = now
@@ -248,6 +260,16 @@ class SessionController(QObject):
             elif outcome is Outcome.SKIPPED or engine.state is SessionState.COMPLETED:
                 skipped.append(name)
         return completed, skipped
+
+    def record_after(self, pain: int | None, reach: str | None) -> None:
+        """The pain and reach after the last session."""
+        self._journal.record_after(self._session_id, pain, reach)
+
+    def add_pain_stop_details(
+        self, radiated_to: str | None, qualities: list[str], intensity: int | None
+    ) -> None:
+        """The optional follow-up, added to the pain stop already saved."""
+        self._journal.add_pain_stop_details(self._session_id, radiated_to, qualities, intensity)
 
     def shutdown(self) -> None:
         """The app is closing: release the screen; a running session stays 'running'

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QResizeEvent, QShortcut
@@ -22,11 +24,17 @@ from PySide6.QtWidgets import (
 
 from sciatica_timer.engine import SessionState, Snapshot
 from sciatica_timer.library import Library
+from sciatica_timer.safety import Reach, repeat_offenders
+from sciatica_timer.settings import Settings
 from sciatica_timer.timeline import build_timeline
 from sciatica_timer.ui import theme
+from sciatica_timer.ui.checkin import CheckIn, CheckInView
 from sciatica_timer.ui.controller import SessionController, SessionSummary
 from sciatica_timer.ui.session_view import SessionView
 from sciatica_timer.ui.views import DoneView, HomeView, SafetyView
+
+if TYPE_CHECKING:
+    from sciatica_timer.ui.history import HistoryWindow
 
 KEYS = [
     ("Space", "pause / resume"),
@@ -94,7 +102,7 @@ class KeysOverlay(QFrame):
 
 class MainWindow(QMainWindow):
     mute_toggled = Signal(bool)
-    routine_chosen = Signal(str)
+    settings_changed = Signal(object)  # Settings
 
     def __init__(
         self,
@@ -102,6 +110,7 @@ class MainWindow(QMainWindow):
         controller: SessionController,
         assets_dir: Path,
         selected_routine: str | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Sciatica Timer")
@@ -111,7 +120,10 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(theme.STYLE_SHEET)
         self.library = library
         self.controller = controller
+        self.settings = settings or Settings()
         self.muted = False
+        self._reach_before: Reach | None = None
+        self._history: HistoryWindow | None = None
 
         self._assets = assets_dir
         self.banner = Banner()
@@ -127,8 +139,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.keys_overlay = KeysOverlay(central)
 
+        self._selected = selected_routine
+        self._pending_routine = ""
         self.set_library(library, selected_routine)
-        self.home.start_requested.connect(self.start_routine)
+        self.home.start_requested.connect(self.ask_then_start)
+        self.home.leave_out_changed.connect(self._leave_out)
+        self.home.history_requested.connect(self.show_history)
         controller.updated.connect(self._on_snapshot)
         controller.finished.connect(self._on_finished)
         self._install_keys()
@@ -155,6 +171,9 @@ class MainWindow(QMainWindow):
     def done(self) -> DoneView:
         view = DoneView()
         view.home_requested.connect(self.show_home)
+        view.after_recorded.connect(
+            lambda pain, reach: self.controller.record_after(pain, reach.value if reach else None)
+        )
         self.stack.addWidget(view)
         return view
 
@@ -162,12 +181,97 @@ class MainWindow(QMainWindow):
     def safety(self) -> SafetyView:
         view = SafetyView()
         view.home_requested.connect(self.show_home)
+        view.follow_up.saved.connect(
+            lambda reach, qualities, level: self.controller.add_pain_stop_details(
+                reach.value if reach else None, qualities, level
+            )
+        )
         self.stack.addWidget(view)
         return view
 
+    @cached_property
+    def checkin(self) -> CheckInView:
+        view = CheckInView()
+        view.cancelled.connect(self.show_home)
+        view.disclaimer_accepted.connect(lambda: self.change_settings(disclaimer_accepted=True))
+        view.red_flags_cleared.connect(
+            lambda: self.change_settings(red_flags_clear_on=date.today().isoformat())
+        )
+        view.finished.connect(self._checked_in)
+        self.stack.addWidget(view)
+        return view
+
+    def change_settings(self, **changes: object) -> None:
+        self.settings = self.settings.with_changes(**changes)
+        self.settings_changed.emit(self.settings)
+
     def set_library(self, library: Library, selected_routine: str | None) -> None:
         self.library = library
-        self.home.set_library(library, selected_routine)
+        self._selected = selected_routine
+        self.refresh_home()
+
+    def flagged(self) -> dict[str, str]:
+        """Exercises with two pain stops in 14 days, by id, with their names."""
+        stops = self.controller.journal.pain_stops()
+        ids = repeat_offenders(stops, datetime.now().astimezone())
+        return {i: self.library.exercises[i].name for i in ids if i in self.library.exercises}
+
+    def refresh_home(self) -> None:
+        selected = self.home.selected_routine() or self._selected
+        left_out = set(self.settings.left_out)
+        self.home.set_library(self.library, selected, self.flagged(), left_out)
+        self.home.set_flags(self.flagged(), left_out)
+
+    def _leave_out(self, exercise_id: str, on: bool) -> None:
+        left = set(self.settings.left_out)
+        left = left | {exercise_id} if on else left - {exercise_id}
+        self.change_settings(left_out=tuple(sorted(left)))
+        self.refresh_home()
+
+    def usable_library(self, flare: bool = False) -> Library:
+        """The library less what the user left out, and on a flare-up day, less the
+        exercises to avoid in a flare."""
+        drop = set(self.settings.left_out)
+        if flare:
+            drop |= {e.id for e in self.library.exercises.values() if e.avoid_in_flare}
+        return self.library.without(drop)
+
+    def _flare_names(self, routine_id: str) -> list[str]:
+        routine = self.library.routines[routine_id]
+        names = (self.library.exercises[s.exercise] for s in routine.steps)
+        return list(dict.fromkeys(e.name for e in names if e.avoid_in_flare))
+
+    def ask_then_start(self, routine_id: str) -> None:
+        """The questions first: disclaimer (once), red flags (once a day), pain, reach, flare."""
+        if self.controller.running or routine_id not in self.library.routines:
+            return
+        self._pending_routine = routine_id
+        self.checkin.begin(
+            self.library.routines[routine_id].name,
+            need_disclaimer=not self.settings.disclaimer_accepted,
+            need_red_flags=self.settings.red_flags_clear_on != date.today().isoformat(),
+            flare_preview=lambda flare: self._flare_names(routine_id) if flare else [],
+        )
+        self.stack.setCurrentWidget(self.checkin)
+
+    def _checked_in(self, answers: CheckIn) -> None:
+        routine_id = self._pending_routine
+        library = self.usable_library(flare=answers.flare)
+        if routine_id not in library.routines:
+            self.show_notice(
+                "Everything in this routine is best left out today; try the gentle flare-up "
+                "routine instead."
+            )
+            self.show_home()
+            return
+        self._reach_before = answers.reach
+        self.start_routine(
+            routine_id,
+            library=library,
+            pain_before=answers.pain,
+            reach_before=answers.reach,
+            flare=answers.flare,
+        )
 
     # --- keys -------------------------------------------------------------------------
 
@@ -232,15 +336,27 @@ class MainWindow(QMainWindow):
 
     # --- screens ------------------------------------------------------------------------
 
-    def start_routine(self, routine_id: str) -> None:
-        if self.controller.running or routine_id not in self.library.routines:
+    def start_routine(
+        self,
+        routine_id: str,
+        library: Library | None = None,
+        pain_before: int | None = None,
+        reach_before: Reach | None = None,
+        flare: bool | None = None,
+    ) -> None:
+        """Start at once (``--start`` comes straight here, without the questions)."""
+        library = library or self.usable_library()
+        if self.controller.running or routine_id not in library.routines:
             return
-        self.routine_chosen.emit(routine_id)
-        timeline = build_timeline(self.library, routine_id)
+        if pain_before is None:
+            self._reach_before = None
+        self.change_settings(last_routine=routine_id)
+        timeline = build_timeline(library, routine_id)
         self.session.begin(timeline.routine.name)
         self.stack.setCurrentWidget(self.session)
         self.session.fit_fonts(self.height())
-        self.controller.start(timeline)
+        reach = reach_before.value if reach_before else None
+        self.controller.start(timeline, pain_before, reach, flare)
 
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.session.show_snapshot(snap)
@@ -250,11 +366,22 @@ class MainWindow(QMainWindow):
             self.safety.show_summary(summary)
             self.stack.setCurrentWidget(self.safety)
         else:
-            self.done.show_summary(summary)
+            self.done.show_summary(summary, self._reach_before)
             self.stack.setCurrentWidget(self.done)
 
     def show_home(self) -> None:
+        self.refresh_home()
         self.stack.setCurrentWidget(self.home)
+
+    def show_history(self) -> None:
+        """The history window (a window of its own: it never covers a session)."""
+        from sciatica_timer.ui.history import HistoryWindow
+
+        if self._history is None:
+            self._history = HistoryWindow(self.controller.journal, self.library)
+        self._history.reload()
+        self._history.show()
+        self._history.raise_()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -262,5 +389,7 @@ class MainWindow(QMainWindow):
             self.session.fit_fonts(self.height())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._history is not None:
+            self._history.close()
         self.controller.shutdown()
         super().closeEvent(event)

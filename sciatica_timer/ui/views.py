@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -17,8 +18,10 @@ from PySide6.QtWidgets import (
 from sciatica_timer.cli import equipment_of, format_clock
 from sciatica_timer.engine import SessionState
 from sciatica_timer.library import Library
+from sciatica_timer.safety import CHANGE_MESSAGES, Change, Reach, classify_change
 from sciatica_timer.timeline import build_timeline
 from sciatica_timer.ui import theme
+from sciatica_timer.ui.checkin import AfterPanel, PainStopFollowUp
 from sciatica_timer.ui.controller import SessionSummary
 
 
@@ -39,6 +42,8 @@ def _primary(text: str, name: str) -> QPushButton:
 
 class HomeView(QWidget):
     start_requested = Signal(str)
+    history_requested = Signal()
+    leave_out_changed = Signal(str, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,21 +67,78 @@ class HomeView(QWidget):
         )
         disclaimer.setWordWrap(True)
         disclaimer.setStyleSheet(f"font-size: 14px; color: {theme.MUTED};")
+        self.history_button = QPushButton("History")
+        self.history_button.setObjectName("historyButton")
+        self.history_button.setToolTip("Your sessions and pain stops, for you and your clinician")
+        self.history_button.setMinimumHeight(64)
+        self.history_button.clicked.connect(self.history_requested)
         bottom.addWidget(disclaimer, 1)
+        bottom.addWidget(self.history_button)
         bottom.addWidget(self.start_button)
+        self.flags_box = QFrame()
+        self.flags_box.setObjectName("caution")
+        self.flags_layout = QVBoxLayout(self.flags_box)
+        self.flags_box.hide()
+        self._flag_widgets: list[QWidget] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 20)
         layout.addWidget(_title("Sciatica Timer"))
         layout.addWidget(intro)
+        layout.addWidget(self.flags_box)
         layout.addWidget(self.routine_list, 1)
         layout.addLayout(bottom)
 
-    def set_library(self, library: Library, selected: str | None) -> None:
+    def set_flags(self, flagged: dict[str, str], left_out: set[str]) -> None:
+        """Exercises that caused two pain stops in 14 days, each with an offer to leave it out."""
+        for widget in self._flag_widgets:
+            widget.deleteLater()
+        self._flag_widgets = []
+        for exercise_id, name in sorted(flagged.items(), key=lambda kv: kv[1]):
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            text = QLabel(f"⚠  {name} brought on radiating pain twice in the last 14 days.")
+            text.setWordWrap(True)
+            text.setStyleSheet("font-size: 18px;")
+            button = QPushButton("Left out" if exercise_id in left_out else "Leave it out")
+            button.setObjectName(f"leaveOut_{exercise_id}")
+            button.setCheckable(True)
+            button.setChecked(exercise_id in left_out)
+            button.toggled.connect(lambda on, ex=exercise_id: self.leave_out_changed.emit(ex, on))
+            line.addWidget(text, 1)
+            line.addWidget(button)
+            self.flags_layout.addWidget(row)
+            self._flag_widgets.append(row)
+        self.flags_box.setVisible(bool(flagged))
+
+    def set_library(
+        self,
+        library: Library,
+        selected: str | None,
+        flagged: dict[str, str] | None = None,
+        left_out: set[str] | None = None,
+    ) -> None:
+        flagged = flagged or {}
+        left_out = left_out or set()
         self.routine_list.clear()
         for rid, routine in library.routines.items():
             total = build_timeline(library, rid).total_s
             equipment = ", ".join(equipment_of(library, rid)) or "no equipment"
             names = dict.fromkeys(library.exercises[s.exercise].name for s in routine.steps)
+            ids = {s.exercise for s in routine.steps}
+            warn = [flagged[e] for e in sorted(ids & set(flagged) - left_out)]
+            dropped = [library.exercises[e].name for e in sorted(ids & left_out)]
+            notes = ""
+            if warn:
+                notes += (
+                    f"<div style='font-size:16px; color:{theme.PAIN_DARK}'>⚠ includes "
+                    f"{', '.join(warn)} (two pain stops in 14 days)</div>"
+                )
+            if dropped:
+                notes += (
+                    f"<div style='font-size:16px; color:{theme.MUTED}'>Left out: "
+                    f"{', '.join(dropped)}</div>"
+                )
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, rid)
             label = QLabel(
@@ -84,7 +146,7 @@ class HomeView(QWidget):
                 f"<span style='font-weight:400; color:{theme.MUTED}'> · {format_clock(total)}"
                 f" · {equipment}</span></div>"
                 f"<div style='font-size:16px; color:{theme.MUTED}'>{routine.description}</div>"
-                f"<div style='font-size:16px'>{' → '.join(names)}</div>"
+                f"<div style='font-size:16px'>{' → '.join(names)}</div>{notes}"
             )
             label.setWordWrap(True)
             label.setContentsMargins(8, 6, 8, 6)
@@ -116,6 +178,7 @@ class HomeView(QWidget):
 
 class DoneView(QWidget):
     home_requested = Signal()
+    after_recorded = Signal(object, object)  # pain, Reach
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,13 +195,31 @@ class DoneView(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.home_button = _primary("Back to routines", "homeButton")
         self.home_button.clicked.connect(self.home_requested)
+        self.after = AfterPanel()
+        self.after.recorded.connect(self._after_recorded)
+        self._before: Reach | None = None
+        body = QHBoxLayout()
+        body.addWidget(scroll, 2)
+        body.addWidget(self.after, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 28, 40, 28)
         layout.addWidget(self.title)
-        layout.addWidget(scroll, 1)
+        layout.addLayout(body, 1)
         layout.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
 
-    def show_summary(self, summary: SessionSummary) -> None:
+    def _after_recorded(self, pain: int | None, reach: Reach | None) -> None:
+        if reach is not None and self._before is not None:
+            change = classify_change(self._before, reach)
+            self.after.result.setText(CHANGE_MESSAGES[change])
+            color = theme.PAIN_DARK if change is Change.PERIPHERALISED else theme.ACCENT
+            self.after.result.setStyleSheet(f"font-size: 20px; font-weight: 700; color: {color};")
+        else:
+            self.after.result.setText("Saved.")
+        self.after_recorded.emit(pain, reach)
+
+    def show_summary(self, summary: SessionSummary, before: Reach | None = None) -> None:
+        self._before = before
+        self.after.reset()
         done = summary.state is SessionState.COMPLETED
         self.title.setText("Session complete. Well done." if done else "Session ended.")
 
@@ -193,14 +274,17 @@ class SafetyView(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.home_button = _primary("I understand", "safetyHomeButton")
         self.home_button.clicked.connect(self.home_requested)
+        self.follow_up = PainStopFollowUp()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 24, 40, 24)
         layout.addWidget(_title("Session stopped: pain spread"))
         layout.addWidget(self.where)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scroll, 3)
+        layout.addWidget(self.follow_up, 2)
         layout.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
 
     def show_summary(self, summary: SessionSummary) -> None:
+        self.follow_up.reset()
         where = summary.stopped_exercise or "between exercises"
         if summary.stopped_side:
             where += f", {summary.stopped_side} side"
