@@ -91,7 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
         "in the window: beside it)",
     )
     run.add_argument("--routine", metavar="ID", help="preselect this routine")
-    run.add_argument("--start", action="store_true", help="begin the routine at once")
+    run.add_argument(
+        "--start",
+        action="store_true",
+        help="begin the routine at once, skipping the safety questions asked before a "
+        "session started from the window (for demos and tests)",
+    )
     run.add_argument(
         "--data-dir",
         type=Path,

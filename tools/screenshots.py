@@ -10,10 +10,11 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from sciatica_timer.app import build
 from sciatica_timer.cli import parse_args
+from sciatica_timer.safety import Reach
 
 
 def pump(ms: int) -> None:
@@ -40,7 +41,18 @@ def main() -> int:
         screen.grabWindow(0).save(str(out / f"{name}-{tag}.png"))
 
     shot("home")
-    window.start_routine("sciatica-foam-roll")
+    window.ask_then_start("sciatica-foam-roll")
+    shot("checkin-disclaimer")
+    window.checkin.disclaimer_page.findChild(QPushButton, "acceptDisclaimerButton").click()
+    shot("checkin-red-flags")
+    for answer in window.checkin.red_flag_answers.values():
+        answer.no.click()
+    window.checkin.red_flag_continue.click()
+    window.checkin.pain_scale.group.button(6).click()
+    window.checkin.body_map.set_reach(Reach.BELOW_KNEE)
+    window.checkin.flare.yes.click()
+    shot("checkin-pain")
+    window.checkin.start_button.click()
     shot("session-prepare")
     controller.skip()
     pump(1300)
@@ -65,7 +77,20 @@ def main() -> int:
     window.start_routine("sciatica-foam-roll")
     while controller.running:
         controller.skip()
+    window.done.after.pain_scale.group.button(3).click()
+    window.done.after.body_map.set_reach(Reach.BUTTOCK)
+    window.done.after.save.click()
     shot("done")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from helpers import seed_history
+
+    seed_history(ctx.journal, weeks=5)
+    window.show_history()
+    history = window._history
+    assert history is not None
+    history.setGeometry(size)
+    shot("history")
+    history.export_pdf(out / "report.pdf")
     ctx.close()
     return 0
 

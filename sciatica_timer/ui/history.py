@@ -94,6 +94,7 @@ class HistoryWindow(QWidget):
         self.journal = journal
         self.library = library
         self.sessions: list[SessionRow] = []
+        self._band_lines: tuple[QLineSeries, QLineSeries] | None = None
         self.stops: list[PainStop] = []
         self.chart = QChart()
         self.chart.setTitle("Pain before and after each session")
@@ -147,8 +148,8 @@ class HistoryWindow(QWidget):
     # --- content ----------------------------------------------------------------------
 
     def reload(self) -> None:
-        self.sessions = self.journal.sessions()
-        self.stops = self.journal.pain_stops()
+        self.sessions = sorted(self.journal.sessions(), key=lambda s: s.started_at, reverse=True)
+        self.stops = sorted(self.journal.pain_stops(), key=lambda p: p.at, reverse=True)
         self._fill_tables()
         self._fill_chart()
         done = sum(1 for s in self.sessions if s.status.value == "completed")
@@ -215,9 +216,12 @@ class HistoryWindow(QWidget):
                 upper.append(x, max(levels) * 2)
                 lower.append(x, min(levels) * 2)
         band = QAreaSeries(upper, lower)
+        self._band_lines = (upper, lower)  # the area series does not own its boundaries
         band.setName("how far it reached (before to after)")
-        band.setColor(QColor(theme.LEFT).lighter(170))
-        band.setBorderColor(QColor(theme.LEFT).lighter(140))
+        fill = QColor(theme.LEFT)
+        fill.setAlpha(55)
+        band.setColor(fill)
+        band.setBorderColor(fill)
         stops = QScatterSeries()
         stops.setName("pain stops")
         stops.setColor(QColor(theme.PAIN))

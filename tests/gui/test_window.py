@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import check_in
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
@@ -19,7 +20,6 @@ from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args
 from sciatica_timer.clock import FakeClock
 from sciatica_timer.engine import SessionState
-from sciatica_timer.safety import RED_FLAGS, Reach
 from sciatica_timer.timeline import PhaseKind
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,25 +67,6 @@ def _rows(ctx: AppContext, sql: str) -> list[tuple[object, ...]]:
 
 def _click(ctx: AppContext, qtbot: QtBot, name: str) -> None:
     qtbot.mouseClick(_button(ctx, name), Qt.MouseButton.LeftButton)
-
-
-def check_in(
-    ctx: AppContext, qtbot: QtBot, pain: int = 3, reach: Reach = Reach.THIGH, flare: bool = False
-) -> None:
-    """Answer the questions before a session as a user would, by clicking."""
-    checkin = ctx.window.checkin
-    if checkin.pages.currentWidget() is checkin.disclaimer_page:
-        _click(ctx, qtbot, "acceptDisclaimerButton")
-    if checkin.pages.currentWidget() is checkin.red_flag_page:
-        for flag in RED_FLAGS:
-            _click(ctx, qtbot, f"redFlag_{flag.key}_No")
-        _click(ctx, qtbot, "redFlagContinueButton")
-    assert checkin.pages.currentWidget() is checkin.pain_page
-    _click(ctx, qtbot, f"painBefore{pain}")
-    body = checkin.body_map
-    qtbot.mouseClick(body, Qt.MouseButton.LeftButton, pos=body.region_center(reach).toPoint())
-    _click(ctx, qtbot, "flareYes" if flare else "flareNo")
-    _click(ctx, qtbot, "checkInStartButton")
 
 
 def _start(ctx: AppContext, qtbot: QtBot) -> None:

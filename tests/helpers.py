@@ -1,0 +1,77 @@
+"""Test helpers: answering the check-in by clicking, and realistic weeks of history."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from sciatica_timer.app import AppContext
+from sciatica_timer.journal import Journal, SessionStatus
+from sciatica_timer.safety import RED_FLAGS, Reach
+
+
+def click(ctx: AppContext, qtbot: QtBot, name: str) -> None:
+    """Click the window's button with this object name."""
+    button = ctx.window.findChild(QPushButton, name)
+    assert button is not None, name
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def check_in(
+    ctx: AppContext, qtbot: QtBot, pain: int = 3, reach: Reach = Reach.THIGH, flare: bool = False
+) -> None:
+    """Answer the questions before a session as a user would, by clicking."""
+    checkin = ctx.window.checkin
+    if checkin.pages.currentWidget() is checkin.disclaimer_page:
+        click(ctx, qtbot, "acceptDisclaimerButton")
+    if checkin.pages.currentWidget() is checkin.red_flag_page:
+        for flag in RED_FLAGS:
+            click(ctx, qtbot, f"redFlag_{flag.key}_No")
+        click(ctx, qtbot, "redFlagContinueButton")
+    assert checkin.pages.currentWidget() is checkin.pain_page
+    click(ctx, qtbot, f"painBefore{pain}")
+    body = checkin.body_map
+    qtbot.mouseClick(body, Qt.MouseButton.LeftButton, pos=body.region_center(reach).toPoint())
+    click(ctx, qtbot, "flareYes" if flare else "flareNo")
+    click(ctx, qtbot, "checkInStartButton")
+
+
+ROUTINES = [
+    ("sciatica-foam-roll", "Sciatica foam roll"),
+    ("stretch-and-strengthen", "Stretch and strengthen"),
+    ("gentle-flare-up", "Gentle flare-up session"),
+]
+REACH = ["none", "lower_back", "buttock", "thigh", "below_knee", "foot"]
+
+
+def seed_history(journal: Journal, weeks: int = 4, seed: int = 7) -> None:
+    """About five sessions a week, pain easing over the weeks, with a few pain stops."""
+    rng = random.Random(seed)
+    start = datetime.now().astimezone() - timedelta(weeks=weeks)
+    clock = {"now": start}
+    journal._now = lambda: clock["now"]  # the seeded dates, not today's
+    day = 0
+    while day < weeks * 7:
+        clock["now"] = (start + timedelta(days=day)).replace(hour=8, minute=rng.randint(0, 50))
+        progress = day / (weeks * 7)
+        pain = max(1, round(7 - 4 * progress + rng.uniform(-1, 1)))
+        reach = max(1, min(5, round(4 - 2.5 * progress + rng.uniform(-0.6, 0.6))))
+        routine_id, name = rng.choice(ROUTINES)
+        sid = journal.start_session(routine_id, name, pain, REACH[reach], flare=pain >= 7)
+        clock["now"] += timedelta(minutes=rng.randint(9, 22))
+        if rng.random() < 0.15:
+            journal.record_pain_stop(sid, routine_id, "hamstring-roll", "Hamstring roll",
+                                     rng.choice(["left", "right"]), "work", "Roll",
+                                     rng.uniform(5, 55))  # fmt: skip
+            journal.add_pain_stop_details(sid, REACH[min(5, reach + 1)], ["shooting"], pain + 1)
+            after = min(5, reach + 1)
+        else:
+            journal.finish_session(sid, SessionStatus.COMPLETED, ["Figure-4 glute roll (left)"])
+            after = max(0, reach - rng.choice([0, 1, 1]))
+        journal.record_after(sid, max(0, pain - rng.choice([0, 1, 2])), REACH[after])
+        day += rng.choice([1, 1, 1, 2])
+    journal._now = lambda: datetime.now().astimezone()
