@@ -127,7 +127,7 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
             f"Your last session, {row.routine_name} (started {started}), "
             "was interrupted: the app closed before it finished."
         )
-    voice = None if opts.no_voice or not settings.voice_on else _make_voice(settings, paths)
+    voice = _make_voice(settings, paths, opts.no_voice)
     controller = SessionController(clock or MonotonicClock(), journal, voice, ScreenAwake())
     selected = opts.routine or settings.last_routine
     window = MainWindow(library, controller, assets_dir(), selected, settings)
@@ -151,12 +151,16 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
     return ctx
 
 
-def _make_voice(settings: Settings, paths: AppPaths) -> Voice:
+def _make_voice(settings: Settings, paths: AppPaths, no_voice: bool) -> Voice | None:
+    """The voice and the sounds; None only when both are off."""
     from sciatica_timer.speech import SpeechSettings, Verbosity
     from sciatica_timer.ui.voice import Voice
 
+    voice_on = settings.voice_on and not no_voice
+    if not voice_on and not settings.sounds_on:
+        return None
     speech = SpeechSettings(
-        voice_on=settings.voice_on,
+        voice_on=voice_on,
         voice_id=settings.voice_id,
         rate=settings.rate,
         volume=settings.volume,

@@ -1,0 +1,462 @@
+"""What is said and when, and the one worker thread that owns the pyttsx3 engine. No Qt.
+
+Measured with pyttsx3 2.99 + espeak-ng on Linux (pinned in tests/unit/test_speech.py):
+``init()`` returns one cached engine per process, whatever the thread; synthesis runs on
+espeak's own thread, so the first ``runAndWait()`` of a fresh engine returns before the
+file is written, and the next property change then races it (wrong rate, empty files)
+unless each utterance waits for ``finished-utterance``; ``say()`` after a ``save_to_file``
+goes into that file; a WAV write failing inside espeak's callback makes every later
+``runAndWait()`` loop forever. So every job waits for ``finished-utterance`` with a
+deadline, and a timer ends a stuck run loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import importlib
+import os
+import sys
+import threading
+import time
+import wave
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from sciatica_timer.paths import make_private_dir
+from sciatica_timer.timeline import CueKind
+
+PAIN_STOP_SENTENCE = "Stopping now. Rest, and breathe slowly."
+PAUSED_TEXT = "Paused"
+RESUMED_TEXT = "Resuming"
+LATE_LIMIT_S = 1.5
+"""A cue due longer ago than this is dropped (except "Session complete")."""
+JOB_TIMEOUT_S = 10.0
+"""Longest one render or one fallback utterance may take before the voice is given up."""
+RATE_RANGE = (80, 300)
+APT_HINT = "On Debian/Ubuntu: sudo apt-get install libespeak-ng1"
+NO_OUTPUT_MESSAGE = (
+    "No sound output was found; the session continues with on-screen cues. "
+    "Connect speakers or headphones, check that sound is on, then restart the app."
+)
+
+
+class Verbosity(StrEnum):
+    FULL = "full"
+    SHORT = "short"
+    BEEPS = "beeps"
+    SILENT = "silent"
+
+
+_SHORT_KINDS = frozenset(
+    {
+        CueKind.GET_READY,
+        CueKind.ANNOUNCE,
+        CueKind.TEN_SECONDS,
+        CueKind.COUNTDOWN,
+        CueKind.REP,
+        CueKind.SWITCH,
+        CueKind.REST,
+        CueKind.HOLD,
+        CueKind.RELEASE,
+        CueKind.COMPLETE,
+    }
+)
+SPOKEN_KINDS: dict[Verbosity, frozenset[CueKind]] = {
+    Verbosity.FULL: frozenset(CueKind),
+    Verbosity.SHORT: _SHORT_KINDS,
+    Verbosity.BEEPS: frozenset(),
+    Verbosity.SILENT: frozenset(),
+}
+"""Short drops the reminder, "halfway" and "next: ..."; it keeps sides, counts and changes."""
+
+
+def speaks(kind: CueKind, verbosity: Verbosity) -> bool:
+    """Whether a cue of this kind is spoken at this verbosity."""
+    return kind in SPOKEN_KINDS[verbosity]
+
+
+def talks(verbosity: Verbosity) -> bool:
+    """Whether this verbosity speaks at all (pause, resume and the pain-stop sentence)."""
+    return verbosity in (Verbosity.FULL, Verbosity.SHORT)
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """The voice and sound settings the window exposes; rate and volume are clamped."""
+
+    voice_on: bool = True
+    voice_id: str | None = None
+    rate: int = 150
+    volume: float = 0.9
+    verbosity: Verbosity = Verbosity.FULL
+    sounds_on: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rate", max(RATE_RANGE[0], min(RATE_RANGE[1], int(self.rate))))
+        object.__setattr__(self, "volume", max(0.0, min(1.0, float(self.volume))))
+        object.__setattr__(self, "verbosity", Verbosity(self.verbosity))
+
+
+def cache_key(text: str, voice_id: str | None, rate: int) -> str:
+    """The cache file stem: sha256 of text|voice|rate."""
+    return hashlib.sha256(f"{text}|{voice_id or ''}|{rate}".encode()).hexdigest()
+
+
+def voice_unavailable_message(reason: str) -> str:
+    """The one plain sentence the window shows when speech cannot be used."""
+    return (
+        f"The voice is unavailable ({reason}); the session continues on time with on-screen "
+        f"cues and sounds. To fix it, install eSpeak NG. {APT_HINT}"
+    )
+
+
+def wav_seconds(path: Path) -> float:
+    """Duration of a WAV file, 0.0 when it is missing, empty or unreadable."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return wav.getnframes() / wav.getframerate()
+    except (OSError, EOFError, wave.Error, ZeroDivisionError):
+        return 0.0
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class _Job:
+    kind: Literal["render", "say"]
+    text: str
+    voice_id: str | None
+    rate: int
+    queued_at: float
+
+
+class _Failed(Exception):
+    """The engine cannot be used any more; the message says why."""
+
+
+def use_bundled_espeak() -> bool:
+    """On Linux without a system libespeak-ng, load the copy in espeakng-loader (if installed)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        ctypes.CDLL("libespeak-ng.so.1")
+        return False
+    except OSError:
+        pass
+    try:
+        loader: Any = importlib.import_module("espeakng_loader")
+        os.environ.setdefault("ESPEAK_DATA_PATH", loader.get_data_path())
+        ctypes.CDLL(loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+    except Exception:  # not installed, or no wheel for this platform
+        return False
+    return True
+
+
+_ENGINE_LOCK = threading.Lock()
+"""pyttsx3 hands every thread the same engine: only one job may drive it at a time."""
+_ENGINES: dict[str | None, Any] = {}
+"""Strong references: a collected engine unregisters espeak's callback, and a fresh one's
+first run loop returns before its utterance is done."""
+
+
+def open_engine(driver_name: str | None = None) -> Any:
+    """The process's pyttsx3 engine, kept alive for the process (hold ``_ENGINE_LOCK``)."""
+    use_bundled_espeak()
+    import pyttsx3
+
+    engine = pyttsx3.init(driver_name)
+    _ENGINES[driver_name] = engine
+    return engine
+
+
+def wait_for_espeak_idle(timeout: float = 1.0) -> bool:
+    """Wait until espeak's own thread is done; pyttsx3 cancels the next utterance otherwise."""
+    espeak: Any = sys.modules.get("pyttsx3.drivers._espeak")
+    deadline = time.monotonic() + timeout
+    while espeak is not None and espeak.IsPlaying():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
+
+
+class CueRenderer:
+    """One worker thread owning the pyttsx3 engine; the caller only enqueues and never waits.
+
+    Renders texts to ``cache_dir/<cache_key>.wav``; speaks with ``say`` where saving does not
+    work. Callbacks run on the worker thread: a Qt caller must marshal them.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        *,
+        voice_id: str | None = None,
+        rate: int = 150,
+        on_failure: Callable[[str], None] | None = None,
+        on_rendered: Callable[[str, Path], None] | None = None,
+        job_timeout_s: float = JOB_TIMEOUT_S,
+        driver_name: str | None = None,
+    ) -> None:
+        self.cache_dir = cache_dir
+        self._voice_id = voice_id
+        self._rate = rate
+        self._on_failure = on_failure
+        self._on_rendered = on_rendered
+        self._job_timeout_s = job_timeout_s
+        self._driver_name = driver_name
+        self._jobs: deque[_Job] = deque()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closing = False
+        self._failure: str | None = None
+        self._can_save = True
+        self._busy_since: float | None = None
+        self._voices: tuple[VoiceInfo, ...] = ()
+        self._default_voice: str | None = None
+        self.synth_count = 0
+        """Utterances actually synthesised (cache hits do not count)."""
+        self.empty_retries = 0
+        """Renders repeated because pyttsx3 wrote an empty WAV."""
+
+    # --- called from any thread -----------------------------------------------------
+
+    @property
+    def failure(self) -> str | None:
+        """Why the engine cannot be used, or None while it can."""
+        return self._failure
+
+    @property
+    def can_save(self) -> bool:
+        """False once ``save_to_file`` was found not to write a WAV here."""
+        return self._can_save
+
+    @property
+    def voices(self) -> tuple[VoiceInfo, ...]:
+        """The engine's voices; empty until the worker has started the engine."""
+        return self._voices
+
+    def configure(self, voice_id: str | None, rate: int) -> None:
+        """Use this voice and rate for texts enqueued from now on."""
+        self._voice_id, self._rate = voice_id, rate
+
+    def cache_path(self, text: str) -> Path:
+        return self.cache_dir / f"{cache_key(text, self._voice_id, self._rate)}.wav"
+
+    def path_for(self, text: str) -> Path | None:
+        """The rendered WAV for this text with the current voice and rate, if ready."""
+        path = self.cache_path(text)
+        return path if path.is_file() else None
+
+    def busy_for(self) -> float:
+        """Seconds the current job has been running, 0.0 when idle."""
+        since = self._busy_since
+        return time.monotonic() - since if since is not None else 0.0
+
+    def render(self, texts: Iterable[str]) -> None:
+        """Queue texts for rendering in the background, in order."""
+        self._put([self._job("render", t) for t in dict.fromkeys(texts)], urgent=False)
+
+    def render_now(self, text: str) -> None:
+        """Render this text before anything else queued."""
+        self._put([self._job("render", text)], urgent=True)
+
+    def say(self, text: str) -> None:
+        """Speak through pyttsx3 itself (its own audio path); dropped if it waits too long."""
+        self._put([self._job("say", text)], urgent=True)
+
+    def cancel(self) -> None:
+        """Drop queued utterances (renders for the cache stay queued)."""
+        with self._wake:
+            kept = [j for j in self._jobs if j.kind == "render"]
+            self._jobs.clear()
+            self._jobs.extend(kept)
+
+    def shutdown(self, timeout: float = 1.5) -> bool:
+        """Stop the worker; True if it ended within ``timeout`` (it is a daemon either way)."""
+        with self._wake:
+            self._closing = True
+            self._jobs.clear()
+            self._wake.notify_all()
+        thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def _job(self, kind: Literal["render", "say"], text: str) -> _Job:
+        return _Job(kind, text, self._voice_id, self._rate, time.monotonic())
+
+    def _put(self, jobs: list[_Job], urgent: bool) -> None:
+        if self._failure is not None or not jobs:
+            return
+        with self._wake:
+            if self._closing:
+                return
+            if urgent:
+                self._jobs.extendleft(reversed(jobs))
+            else:
+                self._jobs.extend(jobs)
+            self._wake.notify()
+        self.start()
+
+    def start(self) -> None:
+        """Start the worker (and so the engine) if not yet started; returns at once."""
+        with self._wake:
+            if self._thread is None and not self._closing:
+                self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
+                self._thread.start()
+
+    # --- the worker thread ----------------------------------------------------------
+
+    def _next(self) -> _Job | None:
+        with self._wake:
+            while not self._jobs and not self._closing:
+                self._wake.wait()
+            return None if self._closing else self._jobs.popleft()
+
+    def _run(self) -> None:
+        try:
+            make_private_dir(self.cache_dir)
+            engine = self._open()
+            while (job := self._next()) is not None:
+                self._busy_since = time.monotonic()
+                try:
+                    self._do(engine, job)
+                finally:
+                    self._busy_since = None
+        except _Failed as exc:
+            self._fail(str(exc))
+        except Exception as exc:  # a driver raising mid-session: give up the voice, quietly
+            self._fail(f"the speech engine failed: {type(exc).__name__}: {exc}")
+
+    def _open(self) -> Any:
+        try:
+            with _ENGINE_LOCK:
+                engine = open_engine(self._driver_name)
+                self._default_voice = engine.getProperty("voice")
+                self._voices = tuple(
+                    VoiceInfo(str(v.id), str(v.name)) for v in engine.getProperty("voices")
+                )
+        except Exception as exc:
+            raise _Failed(f"the speech engine could not start: {exc}") from exc
+        return engine
+
+    def _fail(self, reason: str) -> None:
+        with self._wake:
+            self._jobs.clear()
+            first = self._failure is None
+            self._failure = reason
+        if first and self._on_failure is not None and not self._closing:
+            with contextlib.suppress(Exception):  # the receiver may already be gone
+                self._on_failure(reason)
+
+    def _do(self, engine: Any, job: _Job) -> None:
+        if job.kind == "say":
+            if time.monotonic() - job.queued_at <= LATE_LIMIT_S:
+                self._utter(engine, job, None)
+            return
+        target = self.cache_dir / f"{cache_key(job.text, job.voice_id, job.rate)}.wav"
+        if not target.is_file() and self._can_save:
+            part = target.with_suffix(".part.wav")
+            for _attempt in range(3):  # espeak now and then leaves pyttsx3 an empty WAV
+                self._utter(engine, job, part)
+                if wav_seconds(part) > 0 or not part.exists():
+                    break
+                self.empty_retries += 1
+            if wav_seconds(part) <= 0:
+                self._can_save = False  # this platform's driver does not write WAVs
+                part.unlink(missing_ok=True)
+                return
+            part.replace(target)
+        if target.is_file() and self._on_rendered is not None:
+            with contextlib.suppress(Exception):
+                self._on_rendered(job.text, target)
+
+    def _utter(self, engine: Any, job: _Job, into: Path | None) -> None:
+        """One utterance, start to finish; pyttsx3 sometimes cancels one, so retry twice."""
+        if not _ENGINE_LOCK.acquire(timeout=self._job_timeout_s):
+            raise _Failed("the speech engine is held by another speaker")
+        try:
+            for _attempt in range(3):
+                if self._utter_once(engine, job, into):
+                    return
+                if into is not None:
+                    into.unlink(missing_ok=True)
+        finally:
+            _ENGINE_LOCK.release()
+        raise _Failed("the speech engine kept cancelling cues")
+
+    def _utter_once(self, engine: Any, job: _Job, into: Path | None) -> bool:
+        """Queue, run, and wait for ``finished-utterance`` (with a deadline): completed?"""
+        done = threading.Event()
+        completed: list[bool] = []
+        errors: list[object] = []
+
+        def finished(completed_: bool = True, **_: object) -> None:
+            completed.append(bool(completed_))
+            done.set()
+
+        tokens = [
+            engine.connect("finished-utterance", lambda **kw: finished(kw.get("completed", True))),
+            engine.connect("error", lambda **kw: errors.append(kw.get("exception"))),
+        ]
+        try:
+            wait_for_espeak_idle()
+            self._set_voice(engine, job.voice_id)
+            engine.setProperty("rate", job.rate)
+            engine.setProperty("volume", 1.0)
+            if into is not None:
+                engine.save_to_file(job.text, str(into))
+            else:
+                _speak_aloud_again(engine)
+                engine.say(job.text)
+            started = time.monotonic()
+            rescue = threading.Timer(self._job_timeout_s, _end_loop, (engine,))
+            rescue.daemon = True
+            rescue.start()
+            try:
+                engine.runAndWait()
+                ended = done.wait(max(0.0, self._job_timeout_s - (time.monotonic() - started)))
+            finally:
+                rescue.cancel()
+            wait_for_espeak_idle()
+        finally:
+            for token in tokens:
+                engine.disconnect(token)
+        self.synth_count += 1
+        if errors:
+            raise _Failed(f"the speech engine failed: {errors[0]}")
+        if not ended:
+            raise _Failed(f"a cue took more than {self._job_timeout_s:g} s to speak")
+        return any(completed)
+
+    def _set_voice(self, engine: Any, voice_id: str | None) -> None:
+        known = {v.id for v in self._voices}
+        engine.setProperty("voice", voice_id if voice_id in known else self._default_voice)
+
+
+def _speak_aloud_again(engine: Any) -> None:
+    """Undo pyttsx3's espeak driver sending every ``say`` after a save into the last file."""
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is not None and hasattr(driver, "_save_file"):
+        driver._save_file = None
+
+
+def _end_loop(engine: Any) -> None:
+    """Break a run loop that would never end (the timer's rescue).
+
+    ``engine.endLoop()`` refuses here: runAndWait has already lowered its own flag.
+    """
+    with contextlib.suppress(Exception):
+        engine.proxy.endLoop(True)
