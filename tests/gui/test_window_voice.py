@@ -1,0 +1,54 @@
+"""The voice as the real window drives it: the right words at the right seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from sciatica_timer.app import build
+from sciatica_timer.cli import parse_args
+from sciatica_timer.clock import NS_PER_S, FakeClock
+
+
+def test_window_session_asks_for_side_aware_cues_on_time(
+    qtbot: QtBot, tmp_path: Path, short_path: Path
+) -> None:
+    """Each cue is asked for on the second it is due, naming the side."""
+    clock = FakeClock()
+    args = ["--data-dir", str(tmp_path), "--exercises", str(short_path), "--routine", "short"]
+    ctx = build(parse_args(args), clock=clock)
+    qtbot.addWidget(ctx.window)
+    assert ctx.voice is not None
+    heard: list[tuple[float, str]] = []
+    start = clock.now_ns()
+    ctx.voice.cue_requested.connect(
+        lambda text: heard.append(((clock.now_ns() - start) / NS_PER_S, text))
+    )
+    ctx.window.start_routine("short")
+    for _ in range(40):
+        clock.advance(1)
+        ctx.controller.refresh()
+    said = dict((text, at) for at, text in reversed(heard))
+    assert said["Get ready. First: Short roll, left side"] == 0
+    assert said["Short roll, left side, 4 seconds"] == 2
+    assert said["Switch sides"] == 6
+    assert said["Short roll, right side, 4 seconds"] == 7
+    assert said["Session complete"] == ctx.controller.engine.timeline.total_s  # type: ignore[union-attr]
+    ctx.close()
+
+
+def test_voice_notice_reaches_the_window_once(qtbot: QtBot, tmp_path: Path) -> None:
+    """With no sound output here, the window shows one plain notice, and the session runs."""
+    clock = FakeClock()
+    ctx = build(parse_args(["--data-dir", str(tmp_path)]), clock=clock)
+    qtbot.addWidget(ctx.window)
+    ctx.window.start_routine("sciatica-foam-roll")
+    qtbot.waitUntil(lambda: any("sound" in m.lower() for m in ctx.window.banner.messages()))
+    for _ in range(30):
+        clock.advance(1)
+        ctx.controller.refresh()
+    notices = [m for m in ctx.window.banner.messages() if "sound" in m.lower()]
+    assert len(notices) == 1
+    assert ctx.window.session.countdown_label.text() == "1:40"
+    ctx.close()
