@@ -16,8 +16,8 @@ run: $(STAMP)
 	$(BIN)/sciatica-timer $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check sciatica_timer tests bench packaging setup.py
-	$(BIN)/ruff format --check sciatica_timer tests bench packaging setup.py
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -29,6 +29,10 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
+
+package: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	$(BIN)/python packaging/build.py $(PACKAGE_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
