@@ -38,6 +38,7 @@ class Options:
     plan: str | None
     json: bool
     schema: bool
+    self_test: bool
     exercises: Path | None
     routine: str | None
     start: bool
@@ -52,7 +53,8 @@ class Options:
 
     @property
     def opens_window(self) -> bool:
-        return not (self.list or self.check or self.plan or self.schema or self.export_history)
+        commands = (self.list, self.check, self.plan, self.schema, self.export_history)
+        return not (any(commands) or self.self_test)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true", help="with --plan: print JSON")
     info.add_argument(
         "--schema", action="store_true", help="print the JSON Schema of the exercises format"
+    )
+    info.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check the library, the window, speech and the journal, print a report, exit 0 "
+        "(or 1 with the reason)",
     )
     info.add_argument(
         "--export-history",
@@ -118,6 +126,7 @@ def parse_args(argv: Sequence[str]) -> Options:
         plan=ns.plan,
         json=ns.json,
         schema=ns.schema,
+        self_test=ns.self_test,
         exercises=ns.exercises,
         routine=ns.routine,
         start=ns.start,
@@ -227,6 +236,10 @@ def run_command(opts: Options, out: TextIO = sys.stdout, err: TextIO = sys.stder
             if not problems:
                 print(f"{display}: OK", file=out)
             return 2 if problems else 0
+        if opts.self_test:
+            from sciatica_timer.selftest import run
+
+            return run(out)
         if opts.schema:
             out.write(schema_path().read_text(encoding="utf-8"))
             return 0

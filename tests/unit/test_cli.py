@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -206,3 +207,17 @@ def test_installed_wheel_carries_the_library_and_assets(tmp_path: Path) -> None:
     assert "sciatica_timer/data/exercises.json" in names
     assert "sciatica_timer/exercises.schema.json" in names
     assert "sciatica_timer/data/assets/exercises/figure-4-glute-roll.svg" in names
+
+
+def test_self_test_passes_from_source() -> None:
+    """--self-test checks library, window, sound, speech and journal and exits 0."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sciatica_timer", "--self-test"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for check in ("library: ok", "routines: ok", "window: ok", "journal: ok"):
+        assert check in proc.stdout
+    assert "self-test: passed" in proc.stdout

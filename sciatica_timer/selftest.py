@@ -1,0 +1,290 @@
+"""``sciatica-timer --self-test``: check that this copy of the app works, from source or frozen.
+
+Runs the checks in order and prints one line each: ``name: ok (...)``, ``name: FAIL (...)``,
+or ``name: none (...)`` when something the system must provide is missing (the speech
+engine, the sound library), which is not a failure. Then a summary line. Everything is
+written under a temporary folder, never the user's. Qt is imported only inside the checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from sciatica_timer import __version__
+from sciatica_timer.library import Library, LibraryError, load_library, schema_path
+from sciatica_timer.paths import AppPaths, assets_dir, bundled_library
+from sciatica_timer.timeline import build_timeline
+
+SPEECH_PHRASE = "Sciatica Timer self test."
+SPEECH_TIMEOUT_S = 15.0
+"""Longest the speech check waits for the engine to start and render one phrase."""
+SPEECH_HINT = "on Debian/Ubuntu: apt-get install libespeak-ng1"
+SOUND_HINT = "on Debian/Ubuntu: apt-get install libpulse0"
+SOUNDS = ("chime", "tick", "end")
+QT_LOADED = ("QtSvg", "QtDBus", "QtCharts", "QtPrintSupport")
+"""Qt modules the window check loads besides the main window's own (the history window's)."""
+
+
+class CheckFailed(Exception):
+    """A check found a problem; the message is the reason shown to the user."""
+
+
+class Unavailable(Exception):
+    """Something the system must provide is missing: reported as ``none``, not a failure."""
+
+    def __init__(self, reason: str, hint: str) -> None:
+        super().__init__(f"{reason}; {hint}")
+
+
+@dataclass
+class _State:
+    """What one check hands to the next."""
+
+    paths: AppPaths
+    library: Library | None = None
+
+
+def run(out: TextIO) -> int:
+    """Run every check, print the report to ``out``; 0 when all passed, 1 otherwise."""
+    started = time.monotonic()
+    frozen = bool(getattr(sys, "frozen", False))
+    out.write(
+        f"Sciatica Timer {__version__} self-test ({'frozen' if frozen else 'source'}, "
+        f"Python {sys.version.split()[0]}, {sys.platform})\n"
+    )
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(
+        prefix="sciatica-selftest-", ignore_cleanup_errors=True
+    ) as tmp:
+        state = _State(AppPaths.under(Path(tmp)))
+        checks: list[tuple[str, Callable[[_State], str]]] = [
+            ("library", _check_library),
+            ("routines", _check_routines),
+            ("window", _check_window),
+            ("sound", _check_sound),
+            ("speech", _check_speech),
+            ("journal", _check_journal),
+        ]
+        for name, check in checks:
+            try:
+                detail = check(state)
+            except Unavailable as exc:
+                out.write(f"{name}: none ({exc})\n")
+            except CheckFailed as exc:
+                failures.append(f"{name}: {exc}")
+                out.write(f"{name}: FAIL ({exc})\n")
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                failures.append(f"{name}: {reason}")
+                out.write(f"{name}: FAIL ({reason})\n")
+            else:
+                out.write(f"{name}: ok ({detail})\n")
+            out.flush()
+    elapsed = time.monotonic() - started
+    if failures:
+        out.write(f"self-test: FAILED in {elapsed:.1f} s: {'; '.join(failures)}\n")
+        return 1
+    out.write(f"self-test: passed in {elapsed:.1f} s\n")
+    return 0
+
+
+def _check_library(state: _State) -> str:
+    """The bundled library loads and validates; its pictures, sounds and schema are there."""
+    path = bundled_library()
+    if not schema_path().is_file():
+        raise CheckFailed(f"the schema is missing: {schema_path()}")
+    try:
+        library = load_library(path, display="exercises.json (bundled)")
+    except LibraryError as exc:
+        raise CheckFailed(f"{len(exc.problems)} problem(s), first: {exc.problems[0]}") from exc
+    assets = assets_dir()
+    missing = [
+        e.image for e in library.exercises.values() if e.image and not (assets / e.image).is_file()
+    ]
+    missing += [f"sounds/{s}.wav" for s in SOUNDS if not (assets / "sounds" / f"{s}.wav").is_file()]
+    if missing:
+        raise CheckFailed(f"missing from {assets}: {', '.join(missing)}")
+    if not library.routines:
+        raise CheckFailed(f"{path} has no routines")
+    state.library = library
+    pictures = sum(1 for e in library.exercises.values() if e.image)
+    return (
+        f"{len(library.exercises)} exercises, {len(library.routines)} routines, "
+        f"{pictures} pictures, {len(SOUNDS)} sounds in {path.parent}"
+    )
+
+
+def _check_routines(state: _State) -> str:
+    """Every routine compiles to a timeline with at least one exercise in it."""
+    if state.library is None:
+        raise CheckFailed("no library to compile")
+    phases = 0
+    for routine_id in state.library.routines:
+        timeline = build_timeline(state.library, routine_id)
+        if not timeline.work_phases:
+            raise CheckFailed(f"{routine_id} has no exercise phase")
+        phases += len(timeline.phases)
+    return f"{len(state.library.routines)} compiled, {phases} phases"
+
+
+def _check_window(state: _State) -> str:
+    """The real window builds, shows and closes (offscreen when there is no display)."""
+    if (
+        not os.environ.get("QT_QPA_PLATFORM")
+        and sys.platform not in ("win32", "darwin")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    from sciatica_timer.app import build
+    from sciatica_timer.cli import parse_args
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+    data_dir = str(state.paths.data_dir)
+    ctx = build(parse_args(["--no-voice", "--data-dir", data_dir]))
+    try:
+        ctx.window.resize(1366, 768)
+        ctx.window.show()
+        deadline = time.monotonic() + 5.0
+        while not ctx.window.isVisible() and time.monotonic() < deadline:
+            app.processEvents()
+        app.processEvents()
+        if not ctx.window.isVisible():
+            raise CheckFailed(f"the window did not appear (platform {app.platformName()})")
+        routine = ctx.window.home.selected_routine()
+        if routine is None:
+            raise CheckFailed("the window shows no routine")
+        size = ctx.window.size()
+        title = ctx.window.windowTitle()
+    finally:
+        ctx.window.close()
+        ctx.close()
+        ctx.window.deleteLater()
+        app.processEvents()
+    return (
+        f"{title!r} shown at {size.width()}x{size.height()} on {app.platformName()}; "
+        f"{_qt_modules()}"
+    )
+
+
+def _qt_modules() -> str:
+    """The Qt modules only later screens load are there (a frozen build must carry them)."""
+    import importlib
+
+    from PySide6 import __version__ as pyside_version
+
+    for name in QT_LOADED:
+        importlib.import_module(f"PySide6.{name}")
+    return f"PySide6 {pyside_version}: {', '.join(QT_LOADED)} load"
+
+
+def _check_sound(state: _State) -> str:
+    """QtMultimedia and its media backend plugin load (they play the sounds and the voice).
+
+    Qt's messages meanwhile are kept out of the report: on a machine without PipeWire or a
+    sound server QtMultimedia warns about it, which says nothing about this copy of the app.
+    """
+    from PySide6.QtCore import QLibraryInfo, QPluginLoader, qInstallMessageHandler
+
+    previous = qInstallMessageHandler(lambda *_: None)
+    try:
+        try:
+            import PySide6.QtMultimedia  # noqa: F401
+        except ImportError as exc:
+            if "libpulse" in str(exc):
+                raise Unavailable(f"QtMultimedia cannot load: {exc}", SOUND_HINT) from exc
+            raise CheckFailed(f"QtMultimedia cannot load: {exc}") from exc
+        folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "multimedia"
+        backends = sorted(p for p in folder.glob("*") if p.is_file())
+        if not backends:
+            raise CheckFailed(f"no media backend plugin in {folder}")
+        for backend in backends:
+            loader = QPluginLoader(str(backend))
+            if not loader.load():
+                raise CheckFailed(f"the media backend does not load: {loader.errorString()}")
+    finally:
+        qInstallMessageHandler(previous)
+    return f"QtMultimedia loads, media backend {', '.join(b.name for b in backends)}"
+
+
+def _check_speech(state: _State) -> str:
+    """The speech engine starts and renders one phrase to a WAV; a missing engine is 'none'."""
+    from sciatica_timer.speech import CueRenderer
+
+    done = threading.Event()
+    failure: list[str] = []
+
+    def failed(reason: str) -> None:
+        failure.append(reason)
+        done.set()
+
+    renderer = CueRenderer(
+        state.paths.speech_cache,
+        on_failure=failed,
+        on_rendered=lambda _text, _path: done.set(),
+        job_timeout_s=SPEECH_TIMEOUT_S - 2.0,
+    )
+    started = time.monotonic()
+    chatter = io.StringIO()  # the espeak driver prints "Audio saved to ..." on stdout
+    try:
+        with contextlib.redirect_stdout(chatter):
+            renderer.render_now(SPEECH_PHRASE)
+            while not done.wait(0.05):
+                if not renderer.can_save:
+                    voices = len(renderer.voices)
+                    return f"engine started with {voices} voices; it cannot save WAV files here"
+                if time.monotonic() - started > SPEECH_TIMEOUT_S:
+                    raise Unavailable(
+                        f"the engine did not answer within {SPEECH_TIMEOUT_S:.0f} s", SPEECH_HINT
+                    )
+        elapsed = time.monotonic() - started
+    finally:
+        renderer.shutdown()
+    if failure:
+        raise Unavailable(failure[0], SPEECH_HINT)
+    wav = renderer.path_for(SPEECH_PHRASE)
+    if wav is None:
+        raise Unavailable("the engine wrote no sound file", SPEECH_HINT)
+    return (
+        f"{len(renderer.voices)} voices; {SPEECH_PHRASE!r} rendered to a "
+        f"{wav.stat().st_size / 1024:.0f} KiB WAV in {elapsed:.2f} s"
+    )
+
+
+def _check_journal(state: _State) -> str:
+    """A session and a pain stop are written to a journal file and read back after reopening."""
+    from sciatica_timer.journal import Journal, SessionStatus
+
+    path = state.paths.journal
+    journal = Journal.open(path)
+    try:
+        session = journal.start_session("self-test", "Self test")
+        journal.record_pain_stop(session, "self-test", None, None, None, "work", "Self test", 1.5)
+        if not journal.writable:
+            raise CheckFailed(f"{path} cannot be written: {'; '.join(journal.notices)}")
+    finally:
+        journal.close()
+    journal = Journal.open(path)
+    try:
+        sessions = [s for s in journal.sessions() if s.session_id == session]
+        stops = [p for p in journal.pain_stops() if p.session_id == session]
+    finally:
+        journal.close()
+    if len(sessions) != 1 or sessions[0].status is not SessionStatus.STOPPED_PAIN:
+        raise CheckFailed(f"the session written to {path} did not read back: {sessions}")
+    if len(stops) != 1:
+        raise CheckFailed(f"the pain stop written to {path} did not read back")
+    return f"a session and a pain stop written to and read back from {path.name}"

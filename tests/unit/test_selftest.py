@@ -1,0 +1,107 @@
+"""The self-test, run from source: its report, its exit code, and what counts as failing."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sciatica_timer import selftest
+
+CHECKS = ["library", "routines", "window", "sound", "speech", "journal"]
+
+
+def _report(code_and_text: tuple[int, str]) -> dict[str, str]:
+    """Check name -> its line, for the lines between the header and the summary."""
+    _, text = code_and_text
+    lines = text.splitlines()[1:-1]
+    return {line.split(":", 1)[0]: line for line in lines}
+
+
+def _run() -> tuple[int, str]:
+    out = io.StringIO()
+    code = selftest.run(out)
+    return code, out.getvalue()
+
+
+def test_passes_from_source_with_one_line_per_check_in_order() -> None:
+    """From a source checkout every check reports ok (speech may be none) and it exits 0."""
+    code, text = _run()
+    lines = text.splitlines()
+    assert code == 0, text
+    assert lines[0].startswith("Sciatica Timer ") and "self-test (source" in lines[0]
+    assert [line.split(":", 1)[0] for line in lines[1:-1]] == CHECKS
+    report = _report((code, text))
+    for name in ("library", "routines", "window", "journal"):
+        assert report[name].startswith(f"{name}: ok ("), report[name]
+    for name in ("sound", "speech"):
+        assert report[name].startswith((f"{name}: ok (", f"{name}: none (")), report[name]
+    assert "exercises" in report["library"] and "routines" in report["library"]
+    assert "shown at 1366x768" in report["window"] and "QtCharts" in report["window"]
+    assert lines[-1].startswith("self-test: passed in ")
+
+
+def test_missing_speech_engine_is_reported_as_none_and_does_not_fail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No usable pyttsx3 driver: 'speech: none (reason; install hint)', exit code still 0."""
+    import pyttsx3
+
+    def no_driver(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("no espeak here")
+
+    monkeypatch.setattr(pyttsx3, "init", no_driver)
+    code, text = _run()
+    assert code == 0, text
+    speech = _report((code, text))["speech"]
+    assert speech.startswith("speech: none (") and "no espeak here" in speech
+    assert speech.endswith("on Debian/Ubuntu: apt-get install libespeak-ng1)")
+
+
+def test_media_backend_that_does_not_load_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A QtMultimedia backend plugin that cannot be loaded (a broken bundle) fails the check."""
+    from PySide6 import QtCore
+
+    class BrokenLoader:
+        def __init__(self, path: str) -> None:
+            self.path = path
+
+        def load(self) -> bool:
+            return False
+
+        def errorString(self) -> str:
+            return f"Cannot load library {self.path}: ELF load command not page-aligned"
+
+    monkeypatch.setattr(QtCore, "QPluginLoader", BrokenLoader)
+    code, text = _run()
+    sound = _report((code, text))["sound"]
+    assert code == 1, text
+    assert sound.startswith("sound: FAIL (the media backend does not load: Cannot load library")
+    assert "sound: " in text.splitlines()[-1]
+
+
+def test_broken_library_fails_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A bundled library that does not validate: FAIL lines naming the problem, exit 1."""
+    broken = tmp_path / "exercises.json"
+    broken.write_text('{"exercises": [{"id": "x"}]}', encoding="utf-8")
+    monkeypatch.setattr(selftest, "bundled_library", lambda: broken)
+    code, text = _run()
+    report = _report((code, text))
+    assert code == 1, text
+    assert report["library"].startswith("library: FAIL (") and "name" in report["library"]
+    assert report["routines"] == "routines: FAIL (no library to compile)"
+    assert report["journal"].startswith("journal: ok (")
+    assert text.splitlines()[-1].startswith("self-test: FAILED in ")
+    assert "library: " in text.splitlines()[-1]
+
+
+def test_importing_it_does_not_load_qt() -> None:
+    """The module imports no Qt until the window check runs."""
+    code = "import sys, sciatica_timer.selftest; assert 'PySide6' not in sys.modules"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
