@@ -20,6 +20,7 @@ from sciatica_timer.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
     from sciatica_timer.clock import Clock
+    from sciatica_timer.speech import SpeechSettings
     from sciatica_timer.ui.controller import SessionController
     from sciatica_timer.ui.main_window import MainWindow
     from sciatica_timer.ui.voice import Voice
@@ -133,6 +134,7 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
     window = MainWindow(library, controller, assets_dir(), selected, settings)
     ctx = AppContext(opts, paths, library, journal, settings, controller, window, voice, notices)
     if voice is not None:
+        window.voices = lambda: [(v.id, v.name) for v in voice.voices()]
         voice.setParent(window)
         voice.notice.connect(window.show_notice)
         window.mute_toggled.connect(voice.set_muted)
@@ -142,6 +144,8 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
         problem = save_settings(paths.settings, settings)
         if problem:
             window.show_notice(problem)
+        if voice is not None:
+            voice.apply(speech_settings(settings, opts.no_voice))
 
     window.settings_changed.connect(save)
     for notice in notices:
@@ -151,25 +155,27 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
     return ctx
 
 
-def _make_voice(settings: Settings, paths: AppPaths, no_voice: bool) -> Voice | None:
-    """The voice and the sounds; None only when both are off."""
-    from sciatica_timer.speech import SpeechSettings, Verbosity
+def _make_voice(settings: Settings, paths: AppPaths, no_voice: bool) -> Voice:
+    """The voice and the sounds (each may be off; the settings page can turn them on)."""
     from sciatica_timer.ui.voice import Voice
 
-    voice_on = settings.voice_on and not no_voice
-    if not voice_on and not settings.sounds_on:
-        return None
-    speech = SpeechSettings(
-        voice_on=voice_on,
+    return Voice(speech_settings(settings, no_voice), paths.speech_cache, assets_dir() / "sounds")
+
+
+def speech_settings(settings: Settings, no_voice: bool = False) -> SpeechSettings:
+    """The speech part of the user's settings (``--no-voice`` turns the voice off)."""
+    from sciatica_timer.speech import SpeechSettings, Verbosity
+
+    return SpeechSettings(
+        voice_on=settings.voice_on and not no_voice,
         voice_id=settings.voice_id,
         rate=settings.rate,
         volume=settings.volume,
         verbosity=Verbosity(settings.verbosity)
-        if settings.verbosity in Verbosity.__members__.values()
+        if settings.verbosity in {v.value for v in Verbosity}
         else Verbosity.FULL,
         sounds_on=settings.sounds_on,
     )
-    return Voice(speech, paths.speech_cache, assets_dir() / "sounds")
 
 
 def _calm_excepthook(window: MainWindow) -> None:

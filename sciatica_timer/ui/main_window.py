@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +32,7 @@ from sciatica_timer.ui import theme
 from sciatica_timer.ui.checkin import CheckIn, CheckInView
 from sciatica_timer.ui.controller import SessionController, SessionSummary
 from sciatica_timer.ui.session_view import SessionView
+from sciatica_timer.ui.sound_settings import SoundSettingsView
 from sciatica_timer.ui.views import DoneView, HomeView, SafetyView
 
 if TYPE_CHECKING:
@@ -145,6 +147,9 @@ class MainWindow(QMainWindow):
         self.home.start_requested.connect(self.ask_then_start)
         self.home.leave_out_changed.connect(self._leave_out)
         self.home.history_requested.connect(self.show_history)
+        self.home.sound_requested.connect(self.show_sound_settings)
+        self.voices: Callable[[], Sequence[tuple[str, str]]] = list
+        """(id, name) of the speech engine's voices; the app sets this."""
         controller.updated.connect(self._on_snapshot)
         controller.finished.connect(self._on_finished)
         self._install_keys()
@@ -200,6 +205,18 @@ class MainWindow(QMainWindow):
         view.finished.connect(self._checked_in)
         self.stack.addWidget(view)
         return view
+
+    @cached_property
+    def sound_settings(self) -> SoundSettingsView:
+        view = SoundSettingsView()
+        view.changed.connect(lambda settings: self.change_settings(**asdict(settings)))
+        view.closed.connect(self.show_home)
+        self.stack.addWidget(view)
+        return view
+
+    def show_sound_settings(self) -> None:
+        self.sound_settings.begin(self.settings, self.voices)
+        self.stack.setCurrentWidget(self.sound_settings)
 
     def change_settings(self, **changes: object) -> None:
         self.settings = self.settings.with_changes(**changes)

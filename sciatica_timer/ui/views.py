@@ -43,6 +43,7 @@ def _primary(text: str, name: str) -> QPushButton:
 class HomeView(QWidget):
     start_requested = Signal(str)
     history_requested = Signal()
+    sound_requested = Signal()
     leave_out_changed = Signal(str, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -72,7 +73,12 @@ class HomeView(QWidget):
         self.history_button.setToolTip("Your sessions and pain stops, for you and your clinician")
         self.history_button.setMinimumHeight(64)
         self.history_button.clicked.connect(self.history_requested)
+        self.sound_button = QPushButton("Voice && sound")
+        self.sound_button.setObjectName("soundSettingsButton")
+        self.sound_button.setMinimumHeight(64)
+        self.sound_button.clicked.connect(self.sound_requested)
         bottom.addWidget(disclaimer, 1)
+        bottom.addWidget(self.sound_button)
         bottom.addWidget(self.history_button)
         bottom.addWidget(self.start_button)
         self.flags_box = QFrame()

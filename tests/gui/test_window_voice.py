@@ -52,3 +52,38 @@ def test_voice_notice_reaches_the_window_once(qtbot: QtBot, tmp_path: Path) -> N
     assert len(notices) == 1
     assert ctx.window.session.countdown_label.text() == "1:40"
     ctx.close()
+
+
+def test_voice_settings_page_saves_and_applies(qtbot: QtBot, tmp_path: Path) -> None:
+    """Voice on/off, voice, speed, volume, verbosity and sounds are saved and reach the voice."""
+    from PySide6.QtCore import Qt
+
+    from sciatica_timer.settings import load_settings
+    from sciatica_timer.speech import Verbosity
+
+    ctx = build(parse_args(["--data-dir", str(tmp_path)]), clock=FakeClock())
+    qtbot.addWidget(ctx.window)
+    qtbot.mouseClick(ctx.window.home.sound_button, Qt.MouseButton.LeftButton)
+    page = ctx.window.sound_settings
+    assert ctx.window.stack.currentWidget() is page
+    qtbot.waitUntil(lambda: page.voice.count() > 2, timeout=5000)  # the engine's voices
+    page.voice.setCurrentIndex(2)
+    page.rate.setValue(120)
+    page.volume.setValue(50)
+    page.verbosity.setCurrentIndex(page.verbosity.findData("short"))
+    page.sounds.setChecked(False)
+    chosen = page.voice.currentData()
+    qtbot.mouseClick(ctx.window.findChild(type(ctx.window.home.sound_button), "soundSettingsDone"),
+                     Qt.MouseButton.LeftButton)  # fmt: skip
+    saved, notices = load_settings(ctx.paths.settings)
+    assert notices == []
+    assert (saved.voice_id, saved.rate, saved.volume, saved.verbosity, saved.sounds_on) == (
+        chosen, 120, 0.5, "short", False,
+    )  # fmt: skip
+    assert ctx.voice is not None
+    applied = ctx.voice.settings
+    assert (applied.voice_id, applied.rate, applied.verbosity, applied.sounds_on) == (
+        chosen, 120, Verbosity.SHORT, False,
+    )  # fmt: skip
+    assert ctx.window.stack.currentWidget() is ctx.window.home
+    ctx.close()
