@@ -10,7 +10,7 @@ import difflib
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -120,21 +120,7 @@ def parse_args(argv: Sequence[str]) -> Options:
     ns = build_parser().parse_args(list(argv))
     if ns.json and not ns.plan:
         raise UsageError("--json goes with --plan ROUTINE_ID (see --help)")
-    return Options(
-        list=ns.list,
-        check=ns.check,
-        plan=ns.plan,
-        json=ns.json,
-        schema=ns.schema,
-        self_test=ns.self_test,
-        exercises=ns.exercises,
-        routine=ns.routine,
-        start=ns.start,
-        data_dir=ns.data_dir,
-        no_voice=ns.no_voice,
-        fullscreen=ns.fullscreen,
-        export_history=ns.export_history,
-    )
+    return Options(**{f.name: getattr(ns, f.name) for f in fields(Options)})
 
 
 def format_clock(seconds: float) -> str:

@@ -32,6 +32,20 @@ def _title(text: str, size: int = 34) -> QLabel:
     return label
 
 
+def _scrolling_text(name: str, html: str = "") -> tuple[QLabel, QScrollArea]:
+    """A rich-text label that scrolls when the window is small."""
+    label = QLabel(html)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(label)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return label, scroll
+
+
 def _primary(text: str, name: str) -> QPushButton:
     button = QPushButton(text)
     button.setObjectName(name)
@@ -190,15 +204,7 @@ class DoneView(QWidget):
         super().__init__(parent)
         self.title = _title("")
         self.title.setObjectName("doneTitle")
-        self.summary = QLabel()
-        self.summary.setObjectName("doneSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.summary)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.summary, scroll = _scrolling_text("doneSummary")
         self.home_button = _primary("Back to routines", "homeButton")
         self.home_button.clicked.connect(self.home_requested)
         self.after = AfterPanel()
@@ -269,15 +275,7 @@ class SafetyView(QWidget):
         self.where = QLabel()
         self.where.setObjectName("safetyWhere")
         self.where.setStyleSheet(f"font-size: 18px; color: {theme.MUTED};")
-        self.text = QLabel(SAFETY_HTML)
-        self.text.setObjectName("safetyText")
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.RichText)
-        self.text.setAlignment(Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.text)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.text, scroll = _scrolling_text("safetyText", SAFETY_HTML)
         self.home_button = _primary("I understand", "safetyHomeButton")
         self.home_button.clicked.connect(self.home_requested)
         self.follow_up = PainStopFollowUp()
