@@ -65,6 +65,7 @@ class Banner(QFrame):
         close = QPushButton("✕")
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         close.setFixedSize(44, 44)
+        close.setStyleSheet("padding: 0; font-size: 20px;")
         close.setToolTip("Dismiss")
         close.clicked.connect(self.clear)
         layout = QHBoxLayout(self)
