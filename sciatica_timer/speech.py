@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import hashlib
 import importlib
+import logging
 import os
 import sys
 import threading
@@ -162,6 +163,8 @@ def use_bundled_espeak() -> bool:
     return True
 
 
+log = logging.getLogger(__name__)
+
 _ENGINE_LOCK = threading.Lock()
 """pyttsx3 hands every thread the same engine: only one job may drive it at a time."""
 _ENGINES: dict[str | None, Any] = {}
@@ -176,7 +179,17 @@ def open_engine(driver_name: str | None = None) -> Any:
 
     engine = pyttsx3.init(driver_name)
     _ENGINES[driver_name] = engine
+    _quiet_espeak_driver()
     return engine
+
+
+def _quiet_espeak_driver() -> None:
+    """pyttsx3's espeak driver prints "Audio saved to ..." for every file: one line per
+    cue on the user's terminal. Its module-level ``print`` is turned into a debug log."""
+    driver = sys.modules.get("pyttsx3.drivers.espeak")
+    if driver is not None:
+        quiet = lambda *args, **_kw: log.debug("pyttsx3: %s", " ".join(map(str, args)))  # noqa: E731
+        setattr(driver, "print", quiet)  # noqa: B010
 
 
 def wait_for_espeak_idle(timeout: float = 1.0) -> bool:

@@ -221,3 +221,4 @@ def test_self_test_passes_from_source() -> None:
     for check in ("library: ok", "routines: ok", "window: ok", "journal: ok"):
         assert check in proc.stdout
     assert "self-test: passed" in proc.stdout
+    assert "Audio saved" not in proc.stdout, "pyttsx3's per-file chatter stays off the terminal"
