@@ -249,21 +249,21 @@ class DoneView(QWidget):
 
 
 SAFETY_HTML = f"""
-<p style='font-size:26px'><b>Stop for today.</b> Your stop has been saved.
+<p style='font-size:24px'><b>Stop for today.</b> Your stop has been saved.
 Rest in whatever position eases the leg, and breathe slowly.</p>
-<p style='font-size:19px'><b>What it means.</b> Pain that travels further down the leg,
-towards the foot, is called <b>peripheralisation</b>. It is a sign that the nerve is being
-irritated. Leave out the exercise that brought it on until you have asked a professional.</p>
-<p style='font-size:19px'><b>The good sign.</b> Pain that withdraws from the leg and gathers
-towards the lower back, even if the back aches more, is called <b>centralisation</b>: the nerve
-is settling.</p>
-<p style='font-size:19px'><b>See a doctor or physiotherapist</b> if the spreading pain does not
-settle within a few days, keeps coming back, or comes with new numbness or tingling.</p>
-<div style='font-size:20px; color:{theme.PAIN_DARK}'><b>Get urgent medical care now</b> if you
+<div style='font-size:19px; color:{theme.PAIN_DARK}'><b>Get urgent medical care now</b> if you
 notice any of these:
 <ul><li>loss of control of your bladder or bowels</li>
 <li>numbness around the back passage, genitals or inner thighs (the saddle area)</li>
 <li>new or worsening weakness in the leg or foot</li></ul></div>
+<p style='font-size:18px'><b>What it means.</b> Pain that travels further down the leg,
+towards the foot, is called <b>peripheralisation</b>. It is a sign that the nerve is being
+irritated. Leave out the exercise that brought it on until you have asked a professional.</p>
+<p style='font-size:18px'><b>The good sign.</b> Pain that withdraws from the leg and gathers
+towards the lower back, even if the back aches more, is called <b>centralisation</b>: the nerve
+is settling.</p>
+<p style='font-size:18px'><b>See a doctor or physiotherapist</b> if the spreading pain does not
+settle within a few days, keeps coming back, or comes with new numbness or tingling.</p>
 """
 
 
@@ -279,12 +279,15 @@ class SafetyView(QWidget):
         self.home_button = _primary("I understand", "safetyHomeButton")
         self.home_button.clicked.connect(self.home_requested)
         self.follow_up = PainStopFollowUp()
+        body = QHBoxLayout()
+        body.addWidget(scroll, 3)
+        body.addSpacing(24)
+        body.addWidget(self.follow_up, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 24, 40, 24)
         layout.addWidget(_title("Session stopped: pain spread"))
         layout.addWidget(self.where)
-        layout.addWidget(scroll, 3)
-        layout.addWidget(self.follow_up, 2)
+        layout.addLayout(body, 1)
         layout.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
 
     def show_summary(self, summary: SessionSummary) -> None:
