@@ -52,6 +52,7 @@ class SessionController(QObject):
     updated = Signal(object)  # Snapshot
     finished = Signal(object)  # SessionSummary
     engine_event = Signal(object)  # engine Event, for views that want them
+    notice = Signal(str)  # something the user should know (the journal cannot be saved...)
 
     def __init__(
         self,
@@ -64,6 +65,7 @@ class SessionController(QObject):
         super().__init__(parent)
         self._clock = clock
         self._journal = journal
+        self._notices_seen = len(journal.notices)
         self._voice = voice
         self._awake = awake
         self.engine: Engine | None = None
@@ -105,6 +107,7 @@ class SessionController(QObject):
         self._session_id = self._journal.start_session(
             timeline.routine.id, timeline.routine.name, pain_before, reach_before, flare
         )
+        self._journal_notices()
         self._awake.inhibit()
         now = self._clock.now_ns()
         self._started_ns = now
@@ -197,6 +200,7 @@ class SessionController(QObject):
             label,
             round(engine.seconds_into(now), 3),
         )
+        self._journal_notices()
         self._timer.stop()
         if self._voice is not None:
             self._voice.stop()
@@ -229,6 +233,7 @@ class SessionController(QObject):
                 else SessionStatus.ENDED_EARLY
             )
             self._journal.finish_session(self._session_id, status, completed, skipped)
+        self._journal_notices()
         phase = event.phase
         summary = SessionSummary(
             routine_name=engine.timeline.routine.name,
@@ -261,15 +266,23 @@ class SessionController(QObject):
                 skipped.append(name)
         return completed, skipped
 
+    def _journal_notices(self) -> None:
+        """Pass on what the journal has had to say since last time (e.g. a full disk)."""
+        for message in self._journal.notices[self._notices_seen :]:
+            self.notice.emit(message)
+        self._notices_seen = len(self._journal.notices)
+
     def record_after(self, pain: int | None, reach: str | None) -> None:
         """The pain and reach after the last session."""
         self._journal.record_after(self._session_id, pain, reach)
+        self._journal_notices()
 
     def add_pain_stop_details(
         self, radiated_to: str | None, qualities: list[str], intensity: int | None
     ) -> None:
         """The optional follow-up, added to the pain stop already saved."""
         self._journal.add_pain_stop_details(self._session_id, radiated_to, qualities, intensity)
+        self._journal_notices()
 
     def shutdown(self) -> None:
         """The app is closing: release the screen; a running session stays 'running'

@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self.voices: Callable[[], Sequence[tuple[str, str]]] = list
         """(id, name) of the speech engine's voices; the app sets this."""
         controller.updated.connect(self._on_snapshot)
+        controller.notice.connect(self.show_notice)
         controller.finished.connect(self._on_finished)
         self._install_keys()
         self.resize(1280, 720)

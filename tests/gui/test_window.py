@@ -327,3 +327,34 @@ def test_an_hour_of_updates_loses_no_references(
         ctx.controller.back()
         _advance(ctx, clock, 1)
     assert sys.getrefcount(None) - before > -100
+
+
+def test_journal_failing_mid_session_warns_and_keeps_the_pain_stop(
+    qtbot: QtBot, tmp_path: Path, clock: FakeClock, short_path: Path
+) -> None:
+    """If the journal file stops being writable, the session runs on, the window warns,
+    and the pain stop is kept in memory until it can be written."""
+    data = tmp_path / "data"
+    args = ["--data-dir", str(data), "--no-voice", "--exercises", str(short_path)]
+    context = build(parse_args(args), clock=clock)
+    qtbot.addWidget(context.window)
+    context.window.start_routine("short")
+    journal_path = context.paths.journal
+    context.journal._disconnect()  # the next write reopens the file...
+    moved = journal_path.with_name("elsewhere.sqlite3")
+    journal_path.rename(moved)
+    journal_path.mkdir()  # ...and finds a folder in its place: a real failure to write
+    _advance(context, clock, 2.5)
+    context.window.session.pain_button.click()
+    assert context.controller.engine is not None
+    assert context.controller.engine.state is SessionState.STOPPED_PAIN
+    assert any("cannot be saved" in m for m in context.window.banner.messages())
+    assert context.journal.pain_stops()[0].exercise_id == "roll"
+    journal_path.rmdir()
+    moved.rename(journal_path)
+    assert context.journal.flush()
+    with sqlite3.connect(journal_path) as db:
+        stops = db.execute("select exercise_id from pain_stop").fetchall()
+    db.close()
+    assert stops == [("roll",)]
+    context.close()
