@@ -29,14 +29,14 @@ from sciatica_timer.safety import Reach, repeat_offenders
 from sciatica_timer.settings import Settings
 from sciatica_timer.timeline import build_timeline
 from sciatica_timer.ui import theme
-from sciatica_timer.ui.checkin import CheckIn, CheckInView
 from sciatica_timer.ui.controller import SessionController, SessionSummary
-from sciatica_timer.ui.session_view import SessionView
-from sciatica_timer.ui.sound_settings import SoundSettingsView
 from sciatica_timer.ui.views import DoneView, HomeView, SafetyView
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
+    from sciatica_timer.ui.checkin import CheckIn, CheckInView
     from sciatica_timer.ui.history import HistoryWindow
+    from sciatica_timer.ui.session_view import SessionView
+    from sciatica_timer.ui.sound_settings import SoundSettingsView
 
 KEYS = [
     ("Space", "pause / resume"),
@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
 
     @cached_property
     def session(self) -> SessionView:
+        from sciatica_timer.ui.session_view import SessionView
+
         view = SessionView(self._assets)
         c = self.controller
         view.pause_button.clicked.connect(c.toggle_pause)
@@ -198,6 +200,8 @@ class MainWindow(QMainWindow):
 
     @cached_property
     def checkin(self) -> CheckInView:
+        from sciatica_timer.ui.checkin import CheckInView
+
         view = CheckInView()
         view.cancelled.connect(self.show_home)
         view.disclaimer_accepted.connect(lambda: self.change_settings(disclaimer_accepted=True))
@@ -210,6 +214,8 @@ class MainWindow(QMainWindow):
 
     @cached_property
     def sound_settings(self) -> SoundSettingsView:
+        from sciatica_timer.ui.sound_settings import SoundSettingsView
+
         view = SoundSettingsView()
         view.changed.connect(lambda settings: self.change_settings(**asdict(settings)))
         view.closed.connect(self.show_home)
