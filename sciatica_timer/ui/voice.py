@@ -198,8 +198,10 @@ class Voice(QObject):
         extra = (PAIN_STOP_SENTENCE, PAUSED_TEXT, RESUMED_TEXT)
         self._prepared = list(dict.fromkeys([*texts, *extra]))
         self._silenced = False
-        self._ensure_players()
-        if self._settings.voice_on and talks(self._settings.verbosity):
+        speaking = self._settings.voice_on and talks(self._settings.verbosity)
+        if speaking or self._settings.sounds_on:  # all off: QtMultimedia is never loaded
+            self._ensure_players()
+        if speaking:
             renderer = self._ensure_renderer()
             if renderer is not None:
                 renderer.render(self._prepared)

@@ -87,3 +87,30 @@ def test_voice_settings_page_saves_and_applies(qtbot: QtBot, tmp_path: Path) -> 
     )  # fmt: skip
     assert ctx.window.stack.currentWidget() is ctx.window.home
     ctx.close()
+
+
+def test_voice_and_sounds_off_never_load_multimedia(tmp_path: Path) -> None:
+    """With both off, a session never loads QtMultimedia (about 20 MB of FFmpeg)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "settings.json").write_text('{"voice_on": false, "sounds_on": false}')
+    code = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from sciatica_timer.app import build\n"
+        "from sciatica_timer.cli import parse_args\n"
+        "app = QApplication([])\n"
+        f"ctx = build(parse_args(['--data-dir', {str(tmp_path)!r}]))\n"
+        "ctx.window.start_routine('sciatica-foam-roll')\n"
+        "ctx.controller.skip()\n"
+        "app.processEvents()\n"
+        "print('QtMultimedia' in ' '.join(sys.modules))\n"
+        "ctx.close()\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "False"
