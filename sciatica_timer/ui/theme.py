@@ -34,7 +34,7 @@ QPushButton#painStopButton {{
 }}
 QPushButton#painStopButton:pressed {{ background: {PAIN_DARK}; }}
 QListWidget {{ background: {PANEL}; border: 1px solid #ddd8ce; border-radius: 12px; }}
-QListWidget::item {{ padding: 12px; border-bottom: 1px solid #eeeae2; }}
+QListWidget::item {{ padding: 2px; border-bottom: 1px solid #eeeae2; }}
 QListWidget::item:selected {{ background: #dff1ee; color: {TEXT}; }}
 QProgressBar {{
     background: {RING_TRACK}; border: none; border-radius: 6px; height: 12px;

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -141,6 +142,7 @@ class HomeView(QWidget):
         flagged = flagged or {}
         left_out = left_out or set()
         self.routine_list.clear()
+        self._rows: list[tuple[QListWidgetItem, QLabel]] = []
         for rid, routine in library.routines.items():
             total = build_timeline(library, rid).total_s
             equipment = ", ".join(equipment_of(library, rid)) or "no equipment"
@@ -170,7 +172,7 @@ class HomeView(QWidget):
             )
             label.setWordWrap(True)
             label.setContentsMargins(8, 6, 8, 6)
-            item.setSizeHint(label.sizeHint())
+            self._rows.append((item, label))
             self.routine_list.addItem(item)
             self.routine_list.setItemWidget(item, label)
             item.setToolTip(routine.name)
@@ -178,6 +180,17 @@ class HomeView(QWidget):
                 self.routine_list.setCurrentItem(item)
         if self.routine_list.currentRow() < 0 and self.routine_list.count():
             self.routine_list.setCurrentRow(0)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Each row as tall as its text wrapped at the list's real width."""
+        width = max(300, self.routine_list.viewport().width() - 8)
+        for item, label in getattr(self, "_rows", []):
+            item.setSizeHint(QSize(width, label.heightForWidth(width) + 8))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
 
     def selected_routine(self) -> str | None:
         item = self.routine_list.currentItem()
