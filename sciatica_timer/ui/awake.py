@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import shutil
 import subprocess
 import sys
 
@@ -91,14 +92,27 @@ class ScreenAwake(QObject):
                 self._caffeinate.wait(timeout=1)
                 self._caffeinate = None
             elif self._cookie is not None:
-                from PySide6.QtDBus import QDBusConnection, QDBusInterface
-
-                iface = QDBusInterface(
-                    "org.freedesktop.ScreenSaver",
-                    "/org/freedesktop/ScreenSaver",
-                    "org.freedesktop.ScreenSaver",
-                    QDBusConnection.sessionBus(),
-                )
-                iface.setTimeout(500)
-                iface.call("UnInhibit", self._cookie)
+                self._uninhibit_dbus(self._cookie)
                 self._cookie = None
+
+    @staticmethod
+    def _uninhibit_dbus(cookie: int) -> None:
+        """UnInhibit takes a uint32, and PySide6 sends every Python int as an int32, which
+        the screensaver rejects; dbus-send can say uint32. Not waited for. (The bus also
+        ends the inhibition when the app quits.)"""
+        sender = shutil.which("dbus-send")
+        if sender is None:
+            return
+        subprocess.Popen(
+            [
+                sender,
+                "--session",
+                "--type=method_call",
+                "--dest=org.freedesktop.ScreenSaver",
+                "/org/freedesktop/ScreenSaver",
+                "org.freedesktop.ScreenSaver.UnInhibit",
+                f"uint32:{cookie}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
