@@ -244,8 +244,9 @@ class MainWindow(QMainWindow):
     def refresh_home(self) -> None:
         selected = self.home.selected_routine() or self._selected
         left_out = set(self.settings.left_out)
-        self.home.set_library(self.library, selected, self.flagged(), left_out)
-        self.home.set_flags(self.flagged(), left_out)
+        flagged = self.flagged()
+        self.home.set_library(self.library, selected, flagged, left_out)
+        self.home.set_flags(flagged, left_out)
 
     def _leave_out(self, exercise_id: str, on: bool) -> None:
         left = set(self.settings.left_out)
