@@ -53,6 +53,20 @@ def _big(text: str, name: str, checkable: bool = False) -> QPushButton:
 CHECKED_STYLE = f"QPushButton:checked {{ background: {theme.ACCENT}; color: white; }}"
 
 
+def _checked(group: QButtonGroup) -> int | None:
+    """The id of the chosen button, None when nothing is chosen yet."""
+    chosen = group.checkedId()
+    return None if chosen < 0 else chosen
+
+
+def _clear(group: QButtonGroup) -> None:
+    """Unchoose every button (an exclusive group will not let the last one go)."""
+    group.setExclusive(False)
+    for button in group.buttons():
+        button.setChecked(False)
+    group.setExclusive(True)
+
+
 class PainScale(QWidget):
     """0 to 10, one large button each."""
 
@@ -72,14 +86,10 @@ class PainScale(QWidget):
         self.group.idClicked.connect(self.changed)
 
     def value(self) -> int | None:
-        chosen = self.group.checkedId()
-        return None if chosen < 0 else chosen
+        return _checked(self.group)
 
     def reset(self) -> None:
-        self.group.setExclusive(False)
-        for button in self.group.buttons():
-            button.setChecked(False)
-        self.group.setExclusive(True)
+        _clear(self.group)
 
 
 class YesNo(QWidget):
@@ -103,14 +113,11 @@ class YesNo(QWidget):
         self.group.idClicked.connect(lambda ident: self.changed.emit(bool(ident)))
 
     def value(self) -> bool | None:
-        chosen = self.group.checkedId()
-        return None if chosen < 0 else bool(chosen)
+        chosen = _checked(self.group)
+        return None if chosen is None else bool(chosen)
 
     def reset(self) -> None:
-        self.group.setExclusive(False)
-        self.no.setChecked(False)
-        self.yes.setChecked(False)
-        self.group.setExclusive(True)
+        _clear(self.group)
 
 
 @dataclass(frozen=True)
