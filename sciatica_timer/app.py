@@ -39,7 +39,7 @@ class AppContext:
     settings: Settings
     controller: SessionController
     window: MainWindow
-    voice: Voice | None
+    voice: Voice
     notices: list[str] = field(default_factory=list)
 
     def load_library(self) -> None:
@@ -52,8 +52,7 @@ class AppContext:
 
     def close(self) -> None:
         self.controller.shutdown()
-        if self.voice is not None:
-            self.voice.shutdown()
+        self.voice.shutdown()
         self.journal.close()
         _close_log_handlers()
 
@@ -133,19 +132,17 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
     selected = opts.routine or settings.last_routine
     window = MainWindow(library, controller, assets_dir(), selected, settings)
     ctx = AppContext(opts, paths, library, journal, settings, controller, window, voice, notices)
-    if voice is not None:
-        window.voices = lambda: [(v.id, v.name) for v in voice.voices()]
-        voice.setParent(window)
-        voice.notice.connect(window.show_notice)
-        window.mute_toggled.connect(voice.set_muted)
+    window.voices = lambda: [(v.id, v.name) for v in voice.voices()]
+    voice.setParent(window)
+    voice.notice.connect(window.show_notice)
+    window.mute_toggled.connect(voice.set_muted)
 
     def save(settings: Settings) -> None:
         ctx.settings = settings
         problem = save_settings(paths.settings, settings)
         if problem:
             window.show_notice(problem)
-        if voice is not None:
-            voice.apply(speech_settings(settings, opts.no_voice))
+        voice.apply(speech_settings(settings, opts.no_voice))
 
     window.settings_changed.connect(save)
     for notice in notices:
