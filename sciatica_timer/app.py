@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sciatica_timer.cli import Options, UsageError, parse_args, run_command, timeline_for
 from sciatica_timer.journal import Journal
 from sciatica_timer.library import Library, LibraryError, load_library
+from sciatica_timer.library_cache import VerifiedCache
 from sciatica_timer.paths import AppPaths, assets_dir, bundled_library, make_private_dir
 from sciatica_timer.settings import Settings, load_settings, save_settings
 
@@ -58,16 +59,23 @@ class AppContext:
 
 
 def load_libraries(opts: Options) -> tuple[Library, list[str]]:
-    """The bundled routines, plus the user's file when it is usable."""
+    """The bundled routines, plus the user's file when it is usable.
+
+    Files that passed validation at an earlier start are not checked against the schema
+    again (``VerifiedCache`` in the cache folder): start-up stays light.
+    """
     notices: list[str] = []
+    verified = VerifiedCache(opts.paths.verified_libraries)
     try:
-        library = load_library(bundled_library(), display="exercises.json (bundled)")
+        library = load_library(
+            bundled_library(), display="exercises.json (bundled)", verified=verified
+        )
     except LibraryError as exc:
         library = Library({}, {})
         notices.append(f"The bundled exercise library could not be read: {exc.problems[0]}")
     if opts.exercises:
         try:
-            library = library.merged_with(load_library(opts.exercises))
+            library = library.merged_with(load_library(opts.exercises, verified=verified))
         except LibraryError as exc:
             shown = "; ".join(str(p) for p in exc.problems[:3])
             more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""

@@ -16,6 +16,7 @@ from typing import NoReturn, TextIO
 
 from sciatica_timer import __version__
 from sciatica_timer.library import Library, LibraryError, check_file, load_library, schema_path
+from sciatica_timer.library_cache import VerifiedCache
 from sciatica_timer.paths import AppPaths, bundled_library
 from sciatica_timer.timeline import Timeline, build_timeline
 
@@ -132,8 +133,10 @@ def format_clock(seconds: float) -> str:
 
 
 def _load(opts: Options) -> Library:
+    """The library for --list and --plan (a file validated before skips the schema)."""
     path = opts.exercises or bundled_library()
-    return load_library(path, display=str(opts.exercises) if opts.exercises else "exercises.json")
+    display = str(opts.exercises) if opts.exercises else "exercises.json"
+    return load_library(path, display, verified=VerifiedCache(opts.paths.verified_libraries))
 
 
 def _unknown_routine(library: Library, routine_id: str) -> UsageError:
@@ -213,7 +216,7 @@ def _export_history(opts: Options, out: TextIO) -> int:
 def run_command(opts: Options, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run a command that needs no window; return the exit code."""
     try:
-        if opts.check:
+        if opts.check:  # always every check: this is how a user finds the line to fix
             path = bundled_library() if opts.check == _BUNDLED else Path(opts.check)
             display = "exercises.json" if opts.check == _BUNDLED else opts.check
             problems = check_file(path, display)

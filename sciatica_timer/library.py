@@ -4,20 +4,32 @@ Structure is checked by the published JSON Schema (``exercises.schema.json``) th
 ``jsonschema``; positions come from ``json_source_map``. This module only turns their
 findings into one plain line per problem, and adds the checks a schema cannot express
 (unique ids, steps naming known exercises, images staying inside ``assets/``).
+
+Given a ``VerifiedCache``, ``load_library`` skips the schema for a file whose exact bytes
+passed before under the same schema and app version (``content_key``), so an ordinary
+start never imports ``jsonschema``. A file with problems always gets the full check.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from sciatica_timer import __version__
+
 if TYPE_CHECKING:
     from jsonschema import ValidationError
+
+    from sciatica_timer.library_cache import VerifiedCache
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -259,6 +271,10 @@ def read_document(path: Path, display: str | None = None) -> tuple[str, Any, lis
     Raises LibraryError for anything that stops the file being read at all.
     """
     file = display or str(path)
+    return _decode(_read_bytes(path, file), file)
+
+
+def _read_bytes(path: Path, file: str) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -278,9 +294,12 @@ def read_document(path: Path, display: str | None = None) -> tuple[str, Any, lis
             ]
         )
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise LibraryError([Problem(file, "$", f"cannot read the file: {exc.strerror}")]) from None
+
+
+def _decode(raw: bytes, file: str) -> tuple[str, Any, list[Problem]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -433,6 +452,12 @@ def _schema_problems(value: Any, file: str, locator: _Locator) -> list[Problem]:
     return problems
 
 
+def _list_at(value: dict[str, Any], key: str) -> list[Any]:
+    """The list under ``key``, or an empty one (the schema reports a wrong type)."""
+    items = value.get(key)
+    return items if isinstance(items, list) else []
+
+
 def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -440,11 +465,11 @@ def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> l
         line, col = locator.at(parts)
         problems.append(Problem(file, _path_text(parts), message, line, col))
 
-    exercises = [e for e in value.get("exercises", []) if isinstance(e, dict)]
+    exercises = [e for e in _list_at(value, "exercises") if isinstance(e, dict)]
     known_ids: list[str] = []
     for kind in ("exercises", "routines"):
         seen: dict[str, int] = {}
-        for i, item in enumerate(value.get(kind, [])):
+        for i, item in enumerate(_list_at(value, kind)):
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                 continue
             ident = item["id"]
@@ -460,7 +485,7 @@ def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> l
             pure = PurePosixPath(image.replace("\\", "/"))
             if pure.is_absolute() or ".." in pure.parts or ":" in image:
                 add(["exercises", i, "image"], f"'{image}' leaves assets/; give a path inside it")
-    for r, routine in enumerate(value.get("routines", [])):
+    for r, routine in enumerate(_list_at(value, "routines")):
         if not isinstance(routine, dict) or not isinstance(routine.get("steps"), list):
             continue
         for s, step in enumerate(routine["steps"]):
@@ -549,15 +574,70 @@ def _routine(raw: Mapping[str, Any]) -> Routine:
     )
 
 
-def load_library(path: Path, display: str | None = None) -> Library:
-    """Load a library file, or raise LibraryError listing every problem."""
-    file = display or str(path)
-    text, value, problems = read_document(path, display)
-    problems += check_document(text, value, file)
-    if problems:
-        raise LibraryError(problems)
+def _build(value: Mapping[str, Any], path: Path) -> Library:
     return Library(
         exercises={e["id"]: _exercise(e) for e in value["exercises"]},
         routines={r["id"]: _routine(r) for r in value.get("routines", [])},
         source=path,
     )
+
+
+def content_key(raw: bytes) -> str | None:
+    """The digest a validation cache remembers for a file that passed, or None.
+
+    A sha256 over the file's bytes, the schema's bytes and the app version (the checks
+    written in code); None when the schema cannot be read (the full check will say why).
+    """
+    try:
+        schema = schema_path().read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256()
+    for part in (raw, schema, __version__.encode()):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _build_vouched(text: str, value: Any, path: Path, file: str) -> Library | None:
+    """The library from a file the cache vouches for, or None to check it in full.
+
+    The checks written in code still run (they are cheap and import nothing), and a file
+    that cannot be built is not trusted: the cache may be stale or edited by hand.
+    """
+    try:
+        if isinstance(value, dict) and not _semantic_problems(value, file, _Locator(text)):
+            return _build(value, path)
+        reason = "it has problems"
+    except Exception as exc:
+        reason = f"building it failed ({exc!r})"
+    log.info("%s: the validation cache vouched for it, but %s; checking in full", file, reason)
+    return None
+
+
+def load_library(
+    path: Path, display: str | None = None, verified: VerifiedCache | None = None
+) -> Library:
+    """Load a library file, or raise LibraryError listing every problem.
+
+    With ``verified``, a file whose exact content passed before is built without the
+    schema check, and a file that passes now is remembered there. Without it (``--check``,
+    the self-test) every check runs.
+    """
+    file = display or str(path)
+    raw = _read_bytes(path, file)
+    text, value, problems = _decode(raw, file)
+    key = content_key(raw) if verified is not None else None
+    if verified is not None and key is not None and not problems and verified.vouches_for(key):
+        library = _build_vouched(text, value, path, file)
+        if library is not None:
+            log.debug("%s: validated before (%s), schema check skipped", file, key[:12])
+            return library
+    problems += check_document(text, value, file)
+    if problems:
+        raise LibraryError(problems)
+    library = _build(value, path)
+    log.debug("%s: validated in full", file)
+    if verified is not None and key is not None:
+        verified.record(key)
+    return library

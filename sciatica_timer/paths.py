@@ -80,3 +80,8 @@ class AppPaths:
     @property
     def speech_cache(self) -> Path:
         return self.cache_dir / "speech"
+
+    @property
+    def verified_libraries(self) -> Path:
+        """The digests of exercise files that passed full validation (``VerifiedCache``)."""
+        return self.cache_dir / "verified-libraries.json"

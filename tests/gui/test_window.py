@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -358,3 +359,42 @@ def test_journal_failing_mid_session_warns_and_keeps_the_pain_stop(
     db.close()
     assert stops == [("roll",)]
     context.close()
+
+
+START_SCRIPT = textwrap.dedent(
+    """
+    import os, sys
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+    from sciatica_timer.app import build
+    from sciatica_timer.cli import parse_args
+    app = QApplication([])
+    ctx = build(parse_args(["--data-dir", sys.argv[1], "--no-voice", "--exercises", sys.argv[2]]))
+    ctx.window.show()
+    app.processEvents()
+    print(sorted(ctx.library.routines), "jsonschema" in sys.modules, ctx.notices)
+    ctx.close()
+    """
+)
+
+
+def _launch(data: Path, exercises: Path) -> str:
+    """Build and show the window in a fresh process; its last printed line."""
+    proc = subprocess.run(
+        [sys.executable, "-c", START_SCRIPT, str(data), str(exercises)],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_second_start_does_not_import_jsonschema(tmp_path: Path, short_path: Path) -> None:
+    """Files validated at the first start are trusted at the next: no jsonschema in memory."""
+    first = _launch(tmp_path / "data", short_path)
+    second = _launch(tmp_path / "data", short_path)
+    assert first.endswith("True []") and "'short'" in first and "'gentle-flare-up'" in first
+    assert second == first.replace("True []", "False []")

@@ -163,6 +163,7 @@ def test_core_modules_do_not_load_qt() -> None:
     """Importing the core (and answering --list) never loads PySide6."""
     modules = [
         "library",
+        "library_cache",
         "timeline",
         "engine",
         "clock",

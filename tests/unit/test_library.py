@@ -52,6 +52,12 @@ MALFORMED: list[tuple[str, str | bytes, str]] = [
     ("whitespace-only", "  \n\t\n", "bad.json: $: the file is empty"),
     ("not-an-object", "[1, 2, 3]", "bad.json:1:1: $: the file must hold an object"),
     ("a-string", '"exercises"', "must hold an object"),
+    ("exercises-a-number", '{"exercises": 3}', "bad.json:1:15: exercises: expected a list"),
+    (
+        "routines-null",
+        '{"exercises": [{"id": "a", "name": "A"}], "routines": null}',
+        "routines: expected a list [...], got null",
+    ),
     ("non-utf8", b'{"exercises": [{"id": "a", "name": "Caf\xe9"}]}', "not UTF-8 text (byte 0xe9)"),
     (
         "nan",

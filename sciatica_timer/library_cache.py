@@ -1,0 +1,76 @@
+"""The digests of exercise files that already passed full validation.
+
+Validating with ``jsonschema`` costs about 5 MB and tens of milliseconds at every start,
+for a file that almost never changes. ``load_library`` asks this store whether a file's
+digest (see ``library.content_key``) was accepted before and, if so, builds the library
+without the schema. It is an optimisation only: a store that is missing, damaged,
+unreadable or unwritable behaves as an empty one, and a failure is logged, never shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from sciatica_timer.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
+
+log = logging.getLogger(__name__)
+
+MAX_KEYS = 16
+"""How many accepted digests are kept (the newest); older files are validated again."""
+
+_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+class VerifiedCache:
+    """A small JSON file of sha256 digests, newest last, written atomically and privately."""
+
+    def __init__(self, path: Path, max_keys: int = MAX_KEYS) -> None:
+        self.path = path
+        self.max_keys = max_keys
+
+    def keys(self) -> list[str]:
+        """The accepted digests, oldest first; empty when the file is missing or unusable."""
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as exc:
+            log.info("ignoring the validation cache %s: %s", self.path, exc)
+            return []
+        keys = raw.get("keys") if isinstance(raw, dict) else None
+        if not isinstance(keys, list):
+            log.info("ignoring the validation cache %s: it holds no list of keys", self.path)
+            return []
+        return [k for k in keys if isinstance(k, str) and _KEY.fullmatch(k)]
+
+    def vouches_for(self, key: str) -> bool:
+        return key in self.keys()
+
+    def record(self, key: str) -> None:
+        """Remember one more accepted digest; a failure to write is logged and forgotten."""
+        keys = [k for k in self.keys() if k != key] + [key]
+        try:
+            self._write(keys[-self.max_keys :])
+        except OSError as exc:
+            log.info("could not write the validation cache %s: %s", self.path, exc)
+
+    def _write(self, keys: list[str]) -> None:
+        folder = self.path.parent
+        if not folder.is_dir():  # an existing folder keeps its mode, even read-only
+            folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        fd, tmp = tempfile.mkstemp(prefix=".verified-", suffix=".json", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:  # no fsync: a lost file
+                json.dump({"keys": keys}, fh, indent=1)  # only costs one full check
+            os.chmod(tmp, PRIVATE_FILE_MODE)
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
