@@ -1,8 +1,8 @@
 """Speech and sound timings: rendering, GUI-thread cost, and time from request to playback.
 
 Run: ``QT_QPA_PLATFORM=offscreen python bench/bench_speech.py [--wav OUT.wav] [--no-session]``.
-With no sound card, QMediaPlayer still plays (into nothing): the bench pretends an output
-exists to time it, and also reports how fast the real no-device path gives up.
+Playback goes into a private PulseAudio server with a null sink (tests/sound_server.py),
+so the voice really plays, with no sound card; needs ``pulseaudio`` installed.
 """
 
 from __future__ import annotations
@@ -29,10 +29,15 @@ from sciatica_timer.engine import Engine, Event, EventKind  # noqa: E402
 from sciatica_timer.library import Library, Routine, Step, load_library  # noqa: E402
 from sciatica_timer.speech import CueRenderer, SpeechSettings, wav_seconds  # noqa: E402
 from sciatica_timer.timeline import Cue, CueKind, Timeline, all_cue_texts, build_timeline  # noqa: E402
-from sciatica_timer.ui import voice as voice_module  # noqa: E402
 from sciatica_timer.ui.voice import Voice  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests"))
+from sound_server import SoundServer  # noqa: E402
+
 SOUNDS = ROOT / "assets" / "sounds"
+KEEP: list[Voice] = []
+"""Voices done with, kept alive: a Voice is in a reference cycle with its speech worker, and
+the cycle collector may run on that worker's thread, where Qt will not destroy its timers."""
 OUT = sys.stdout
 """The bench's own output; sys.stdout is muted (pyttsx3 prints "Audio saved to ..." per file)."""
 
@@ -110,7 +115,7 @@ def cue_event(text: str, kind: CueKind = CueKind.REMINDER) -> Event:
 
 def bench_gui_thread(texts: list[str], cache: Path) -> None:
     """What the GUI thread pays: prepare(), the first handle(), then every handle()."""
-    report("GUI thread cost (no sound output here: the real path)")
+    report("GUI thread cost")
     probe = time.perf_counter()
     voice = Voice(SpeechSettings(), cache, SOUNDS)
     construct = time.perf_counter() - probe
@@ -132,66 +137,38 @@ def bench_gui_thread(texts: list[str], cache: Path) -> None:
         costs.append(time.perf_counter() - t0)
     spread("handle(CUE) on the GUI thread", costs)
     voice.shutdown()
-
-
-def bench_sound_effect() -> None:
-    """QSoundEffect: request -> its status settles (Error at once with no device)."""
-    from PySide6.QtCore import QUrl
-    from PySide6.QtMultimedia import QSoundEffect
-
-    effect = QSoundEffect()
-    t0 = time.perf_counter()
-    effect.setSource(QUrl.fromLocalFile(str(SOUNDS / "chime.wav")))
-    effect.play()
-    wait_until(
-        lambda: (
-            effect.status() in (QSoundEffect.Status.Ready, QSoundEffect.Status.Error)
-            and (effect.isPlaying() or effect.status() is QSoundEffect.Status.Error)
-        ),
-        5,
-    )
-    label = f"QSoundEffect play() -> {effect.status().name}, playing={effect.isPlaying()}"
-    report(f"  {label:44s} {ms(time.perf_counter() - t0)}")
+    KEEP.append(voice)
 
 
 def bench_playback(texts: list[str], cache: Path) -> None:
-    """Pretending an output exists: request -> QMediaPlayer PlayingState, and stops."""
-    from PySide6.QtMultimedia import QMediaPlayer
-
-    report("Playback (output pretended: QMediaPlayer plays into nowhere)")
-    voice_module.probe_audio = lambda: None
+    """Request -> the speaker is playing, and stop() -> it is silent."""
+    report("Playback (one QAudioSink into the null sink)")
     voice = Voice(SpeechSettings(sounds_on=False), cache, SOUNDS)
     voice.prepare(texts)
-    renderer = voice.renderer
-    assert renderer is not None and voice.player is not None
+    renderer, speaker = voice.renderer, voice.speaker
+    assert renderer is not None and speaker is not None
     wait_until(lambda: all(renderer.path_for(t) is not None for t in texts), 60)
-    player = voice.player
-    playing = QMediaPlayer.PlaybackState.PlayingState
-    stopped = QMediaPlayer.PlaybackState.StoppedState
-    marks: list[tuple[float, QMediaPlayer.PlaybackState]] = []
-    player.playbackStateChanged.connect(lambda s: marks.append((time.perf_counter(), s)))
 
-    def latency(action: Callable[[], None], state: QMediaPlayer.PlaybackState) -> float:
-        marks.clear()
+    def latency(action: Callable[[], None], playing: bool) -> float:
         t0 = time.perf_counter()
         action()
-        wait_until(lambda: any(s is state for _, s in marks), 5)
-        return next(t for t, s in marks if s is state) - t0
+        wait_until(lambda: speaker.is_playing() is playing, 5)
+        return time.perf_counter() - t0
 
     starts, stops, fresh = [], [], []
     for i in range(30):
-        starts.append(latency(lambda i=i: voice.handle(cue_event(texts[i % len(texts)])), playing))  # type: ignore[misc]
+        starts.append(latency(lambda i=i: voice.handle(cue_event(texts[i % len(texts)])), True))  # type: ignore[misc]
         wait(20)
-        stops.append(latency(voice.stop, stopped))
+        stops.append(latency(voice.stop, False))
     for i in range(10):
         text = f"A cue nobody prepared, number {i}"
-        fresh.append(latency(lambda t=text: voice.handle(cue_event(t)), playing))  # type: ignore[misc]
+        fresh.append(latency(lambda t=text: voice.handle(cue_event(t)), True))  # type: ignore[misc]
         voice.stop()
-        wait_until(lambda: player.playbackState() is stopped)
-    spread("pre-rendered cue: handle() -> PlayingState", starts)
-    spread("stop() -> StoppedState", stops)
-    spread("unrendered cue: handle() -> render -> Playing", fresh)
+    spread("pre-rendered cue: handle() -> playing", starts)
+    spread("stop() -> silent", stops)
+    spread("unrendered cue: handle() -> render -> playing", fresh)
     voice.shutdown()
+    KEEP.append(voice)
 
 
 def mini_timeline(library: Library) -> Timeline:
@@ -208,30 +185,27 @@ def mini_timeline(library: Library) -> Timeline:
 
 def bench_session(library: Library, cache: Path) -> None:
     """A real-time session on the monotonic clock: offsets, and the GUI thread's worst gap."""
-    from PySide6.QtMultimedia import QMediaPlayer
-
     timeline = mini_timeline(library)
     report(
         f"Real-time session ({timeline.total_s} s, {sum(len(p.cues) for p in timeline.phases)}"
-        " cues, output pretended, sounds on)"
+        " cues, sounds on)"
     )
-    voice_module.probe_audio = lambda: None
     clock = MonotonicClock()
     voice = Voice(SpeechSettings(), cache, SOUNDS)
     voice.prepare(all_cue_texts(timeline))
     renderer = voice.renderer
-    assert renderer is not None and voice.player is not None
+    speaker = voice.speaker
+    assert renderer is not None and speaker is not None
     wait_until(lambda: all(renderer.path_for(t) is not None for t in all_cue_texts(timeline)), 60)
-    player = voice.player
     due: list[tuple[int, str]] = []
     started_at: list[int] = []
-    player.playbackStateChanged.connect(
-        lambda s: (
+    heard: list[Path | None] = [None]
+
+    def watch() -> None:  # the speaker starts synchronously: note when a new cue begins
+        if speaker.is_playing() and speaker.kind == "voice" and speaker.source != heard[0]:
+            heard[0] = speaker.source
             started_at.append(clock.now_ns())
-            if s is QMediaPlayer.PlaybackState.PlayingState
-            else None
-        )
-    )
+
     engine = Engine(timeline)
     engine.subscribe(voice.handle)
     engine.subscribe(lambda e: due.append((e.at_ns, e.cue.text)) if e.cue else None)
@@ -243,6 +217,7 @@ def bench_session(library: Library, cache: Path) -> None:
         gaps.append(now - last[0])
         last[0] = now
         engine.tick(clock.now_ns())
+        watch()
 
     timer = QTimer()
     timer.setInterval(5)
@@ -258,9 +233,10 @@ def bench_session(library: Library, cache: Path) -> None:
         if after:
             offsets.append((after[0] - at_ns) / NS_PER_S)
     report(f"  cues due {len(due)}, playbacks started {len(started_at)}")
-    spread("cue due -> QMediaPlayer PlayingState", offsets)
+    spread("cue due -> speaker playing", offsets)
     spread("GUI event-loop gap (5 ms heartbeat)", gaps)
     voice.shutdown()
+    KEEP.append(voice)
 
 
 def write_routine_wav(library: Library, cache: Path, out: Path) -> None:
@@ -289,6 +265,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--wav", type=Path, help="also write the routine's cues as one WAV")
     parser.add_argument("--no-session", action="store_true", help="skip the real-time session")
     args = parser.parse_args(argv)
+    server = SoundServer(Path(tempfile.mkdtemp(prefix="sciatica-bench-pulse-")))
+    if not server.start():
+        print(f"bench_speech: {server.problem}", file=sys.stderr)
+        return 1
+    os.environ["PULSE_SERVER"] = server.address
     app = QApplication.instance() or QApplication([])
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115
     library = load_library(ROOT / "exercises.json")
@@ -297,13 +278,13 @@ def main(argv: Sequence[str]) -> int:
         cache = Path(tmp) / "speech"
         bench_rendering(texts, cache).shutdown()
         bench_gui_thread(texts, Path(tmp) / "cold")
-        bench_sound_effect()
         bench_playback(texts, cache)
         if not args.no_session:
             bench_session(library, cache)
         if args.wav:
             write_routine_wav(library, cache, args.wav)
     del app
+    server.stop()
     return 0
 
 

@@ -6,8 +6,9 @@ Qt the app never uses. ``keep`` decides file by file (by the path inside the bun
 ``prune_orphans`` then drops the Linux libraries that only the dropped files needed.
 
 The Qt modules the app uses: QtCore, QtGui, QtWidgets, QtSvg, QtDBus (keeping the screen
-awake), QtMultimedia (speech and sounds; its FFmpeg plugin links QtQuick/QtQml, which
-therefore stay), QtCharts and QtPrintSupport (the history window).
+awake), QtMultimedia (speech and sounds, through a QAudioSink: no media backend plugin, so
+neither FFmpeg nor the QtQuick/QtQml it links), QtCharts and QtPrintSupport (the history
+window).
 """
 
 from __future__ import annotations
@@ -28,14 +29,17 @@ the native one on Windows and macOS. Wayland, eglfs, linuxfb and vnc are left ou
 DROP_PLUGIN_KINDS = frozenset(
     {
         "assetimporters", "canbus", "designer", "egldeviceintegrations", "generic",
-        "geometryloaders", "geoservices", "networkinformation", "position", "qmltooling",
+        "geometryloaders", "geoservices", "multimedia", "networkinformation", "position",
+        "qmltooling",
         "renderers", "renderplugins", "sceneparsers", "scxmldatamodel", "sensors", "sqldrivers",
         "texttospeech", "tls", "vectorimageformats", "wayland-decoration-client",
         "wayland-graphics-integration-client", "wayland-graphics-integration-server",
         "wayland-shell-integration", "webview",
     }
 )  # fmt: skip
-"""Plugin folders for modules or platforms the app does not use (no network, no QML)."""
+"""Plugin folders for modules or platforms the app does not use (no network, no QML), and
+QtMultimedia's media backends (FFmpeg): the app plays WAVs on a QAudioSink, which needs none
+(sciatica_timer/ui/voice.py)."""
 
 DROP_PLUGINS = frozenset(
     {

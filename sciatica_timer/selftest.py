@@ -192,12 +192,18 @@ def _qt_modules() -> str:
 
 
 def _check_sound(state: _State) -> str:
-    """QtMultimedia and its media backend plugin load (they play the sounds and the voice).
+    """QtMultimedia loads, and QSoundEffect accepts every bundled sound.
 
-    Qt's messages meanwhile are kept out of the report: on a machine without PipeWire or a
-    sound server QtMultimedia warns about it, which says nothing about this copy of the app.
+    No media backend plugin is needed (or shipped): sounds and cues are WAVs that
+    QSoundEffect plays itself. Qt's messages are kept out of the report: on a machine
+    without PipeWire or a sound server QtMultimedia warns about it, which says nothing
+    about this copy of the app.
     """
-    from PySide6.QtCore import QLibraryInfo, QPluginLoader, qInstallMessageHandler
+    import wave
+
+    from PySide6.QtCore import qInstallMessageHandler
+
+    from sciatica_timer.ui.voice import SOUND_NAMES, probe_audio
 
     previous = qInstallMessageHandler(lambda *_: None)
     try:
@@ -207,17 +213,19 @@ def _check_sound(state: _State) -> str:
             if "libpulse" in str(exc):
                 raise Unavailable(f"QtMultimedia cannot load: {exc}", SOUND_HINT) from exc
             raise CheckFailed(f"QtMultimedia cannot load: {exc}") from exc
-        folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "multimedia"
-        backends = sorted(p for p in folder.glob("*") if p.is_file())
-        if not backends:
-            raise CheckFailed(f"no media backend plugin in {folder}")
-        for backend in backends:
-            loader = QPluginLoader(str(backend))
-            if not loader.load():
-                raise CheckFailed(f"the media backend does not load: {loader.errorString()}")
+        output = probe_audio()
     finally:
         qInstallMessageHandler(previous)
-    return f"QtMultimedia loads, media backend {', '.join(b.name for b in backends)}"
+    for name in SOUND_NAMES:
+        path = assets_dir() / "sounds" / f"{name}.wav"
+        try:
+            with wave.open(str(path)) as wav:
+                if wav.getsampwidth() != 2 or wav.getnframes() == 0:
+                    raise CheckFailed(f"{path.name} is not 16-bit PCM with sound in it")
+        except (OSError, EOFError, wave.Error) as exc:
+            raise CheckFailed(f"{path.name} cannot be read: {exc}") from exc
+    where = "an audio output" if output is None else "no audio output here"
+    return f"QtMultimedia loads, {len(SOUND_NAMES)} sounds readable, {where}"
 
 
 def _check_speech(state: _State) -> str:

@@ -1,19 +1,21 @@
 """The session's voice and sounds: engine events in, pre-rendered WAVs and short sounds out.
 
-Cheap to build: QtMultimedia is imported on the first ``prepare``/``handle`` and pyttsx3
-only on the speech worker thread. The GUI thread only enqueues, starts players and stops
-them; it never waits for speech.
+Cheap to build: QtMultimedia is imported on the first ``prepare``/``handle`` (without its
+media backend) and pyttsx3 only on the speech worker thread. The GUI thread only enqueues,
+starts and stops playback; it never waits for speech.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+import wave
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Q_ARG, QCoreApplication, QMetaObject, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QObject, QTimer, Signal
 
 from sciatica_timer.engine import Event, EventKind
 from sciatica_timer.speech import (
@@ -34,7 +36,7 @@ from sciatica_timer.speech import (
 from sciatica_timer.timeline import CueKind
 
 if TYPE_CHECKING:
-    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QSoundEffect
+    from PySide6.QtMultimedia import QAudioSink
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,10 @@ NO_DEVICE_QT_WARNINGS = (
     r"Couldn't (load|resolve) (pipewire-0\.3|va|va-drm|va-x11|va\(in plugin\)) "
     r"(library|symbols)",
     r"PulseAudioService: pa_context_connect\(\) failed",
+    r"No QtMultimedia backends found",
 )
-"""Qt warnings QtMultimedia prints once on a machine with no sound server: for tests' markers."""
+"""Qt warnings QtMultimedia prints once (no PipeWire, no sound server, and the media backend
+we keep out on purpose): for tests' markers."""
 
 
 def probe_audio() -> str | None:
@@ -61,69 +65,141 @@ def probe_audio() -> str | None:
             "Sound could not start (Qt Multimedia did not load); the session continues with "
             "on-screen cues. On Debian/Ubuntu: sudo apt-get install libpulse0"
         )
-    return None if QMediaDevices.audioOutputs() else NO_OUTPUT_MESSAGE
+    with _without_media_backend():
+        outputs = QMediaDevices.audioOutputs()
+    return None if outputs else NO_OUTPUT_MESSAGE
 
 
-def _queued(target: QObject, slot: str, *args: Any) -> None:
-    """Run a multimedia slot from the event loop, where PySide does not hold the GIL.
+@contextmanager
+def _without_media_backend() -> Iterator[None]:
+    """Let QtMultimedia start without loading its FFmpeg media backend.
 
-    Called straight from Python, ``QMediaPlayer.stop()`` (and ``setSource`` while playing)
-    can deadlock: it waits for the player's audio thread, which waits for the GIL to
-    destroy an object connected to our Python-made QAudioOutput (seen with PySide6 6.12,
-    pinned by tests/gui/test_voice.py). Queued calls also keep their order.
+    Cues and sounds are short WAV files played by a QAudioSink, which needs only the audio
+    devices that QtMultimedia itself provides. The backend plugin (FFmpeg, and through it
+    QtQuick) would add about 12 MB of resident memory for nothing. QtMultimedia loads it
+    once, when first used: hiding the plugin folders for that moment keeps it out (Qt then
+    says "No QtMultimedia backends found", which names exactly what we want). The packaged
+    app does not ship the plugin at all.
     """
-    QMetaObject.invokeMethod(target, slot, Qt.ConnectionType.QueuedConnection, *args)
+    paths = QCoreApplication.libraryPaths()
+    QCoreApplication.setLibraryPaths([])
+    try:
+        yield
+    finally:
+        QCoreApplication.setLibraryPaths(paths)
 
 
-class _Players:
-    """The QtMultimedia objects, made once an output is known to exist; all control queued."""
+class Speaker(QObject):
+    """The one audio output: every spoken cue and short sound goes through one QAudioSink.
 
-    def __init__(self, parent: QObject, sounds_dir: Path, volume: float) -> None:
-        from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+    QSoundEffect (Qt 6.10 to 6.12 with PulseAudio) was seen to leave a socket notifier
+    behind on another thread after some plays and stops, and the GUI thread then spun at
+    full speed, growing by about 50 MB a second: tests/gui/test_voice.py replays that
+    pattern. A plain QAudioSink reading a QBuffer did not. It also needs no media backend
+    (see ``_without_media_backend``), and it plays a WAV the moment it is asked, from
+    memory, on Qt's own audio thread.
 
-        self._parent = parent
-        self._sounds_dir = sounds_dir
-        self.output: QAudioOutput = QAudioOutput(parent)
-        self.player: QMediaPlayer = QMediaPlayer(parent)
-        self.player.setAudioOutput(self.output)
-        self.effects: dict[str, QSoundEffect] = {}
-        self.set_volume(volume)
+    One output means nothing overlaps: speech cuts off whatever is playing; a sound
+    started while speech plays is left out (the words say more); speech asked for while a
+    short sound plays follows it straight after (a chime, then the announcement).
+    """
+
+    def __init__(self, volume: float, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.volume = volume
+        self.source: Path | None = None
+        """The WAV playing or last played (for tests and the bench)."""
+        self.kind: str | None = None
+        self._sink: QAudioSink | None = None
+        self._format: tuple[int, int] | None = None
+        self._buffer = QBuffer(self)
+        self._ends_at = 0.0
+        self._sounds: dict[Path, tuple[tuple[int, int], bytes]] = {}
+        self._next: Path | None = None
+        self._after_sound = QTimer(self)
+        self._after_sound.setSingleShot(True)
+        self._after_sound.timeout.connect(self._play_next)
+
+    def is_playing(self) -> bool:
+        from PySide6.QtMultimedia import QtAudio
+
+        return self._sink is not None and self._sink.state() is QtAudio.State.ActiveState
 
     def set_volume(self, volume: float) -> None:
         self.volume = volume
-        self.output.setVolume(volume)
-        for effect in self.effects.values():
-            effect.setVolume(volume)
+        if self._sink is not None:
+            self._sink.setVolume(volume)
 
     def play_voice(self, path: Path) -> None:
-        """Play this WAV now, cutting off whatever is playing."""
-        _queued(self.player, "stop")
-        _queued(self.player, "setSource", Q_ARG(QUrl, QUrl.fromLocalFile(str(path))))
-        _queued(self.player, "play")
+        """Say this WAV now, cutting off other speech; after a sound that is playing."""
+        self._next = None
+        self._after_sound.stop()
+        if self.kind == "sound" and self.is_playing():
+            self._next = path
+            self._after_sound.start(max(0, round((self._ends_at - time.monotonic()) * 1000)))
+            return
+        self._start(path, "voice", self._read(path))
 
-    def play_sound(self, name: str) -> None:
-        effect = self.effects.get(name)
-        if effect is None:
-            from PySide6.QtMultimedia import QSoundEffect
+    def play_sound(self, path: Path) -> None:
+        """Play a short sound unless speech is playing or waiting its turn."""
+        if self._next is not None or (self.kind == "voice" and self.is_playing()):
+            return
+        pcm = self._sounds.get(path)
+        if pcm is None:
+            pcm = self._sounds[path] = self._read(path)
+        self._start(path, "sound", pcm)
 
-            effect = QSoundEffect(self._parent)
-            effect.setSource(QUrl.fromLocalFile(str(self._sounds_dir / f"{name}.wav")))
-            effect.setVolume(self.volume)
-            self.effects[name] = effect
-        _queued(effect, "play")
+    def stop(self) -> None:
+        """Silence at once, and forget anything waiting to be said."""
+        self._next = None
+        self._after_sound.stop()
+        if self._sink is not None:
+            self._sink.stop()
 
-    def stop_voice(self) -> None:
-        _queued(self.player, "stop")
+    def _play_next(self) -> None:
+        path, self._next = self._next, None
+        if path is not None:
+            self._start(path, "voice", self._read(path))
 
-    def stop_sounds(self) -> None:
-        for effect in self.effects.values():
-            _queued(effect, "stop")
+    @staticmethod
+    def _read(path: Path) -> tuple[tuple[int, int], bytes]:
+        """(rate, channels) and the 16-bit samples of a WAV; nothing when unreadable."""
+        try:
+            with wave.open(str(path)) as wav:
+                if wav.getsampwidth() != 2:
+                    raise wave.Error(f"{wav.getsampwidth() * 8}-bit samples")
+                return (wav.getframerate(), wav.getnchannels()), wav.readframes(wav.getnframes())
+        except (OSError, EOFError, wave.Error) as exc:
+            log.warning("cannot play %s: %s", path, exc)
+            return (0, 0), b""
 
-    def flush(self) -> None:
-        """Carry out queued stops now (at shutdown, when the event loop may not run again)."""
-        QCoreApplication.sendPostedEvents(self.player)
-        for effect in self.effects.values():
-            QCoreApplication.sendPostedEvents(effect)
+    def _start(self, path: Path, kind: str, pcm: tuple[tuple[int, int], bytes]) -> None:
+        (rate, channels), samples = pcm
+        self.stop()
+        if not samples:
+            return
+        sink = self._sink_for(rate, channels)
+        self._buffer.close()
+        self._buffer.setData(samples)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        sink.start(self._buffer)
+        self.source, self.kind = path, kind
+        self._ends_at = time.monotonic() + len(samples) / (2 * channels * rate)
+
+    def _sink_for(self, rate: int, channels: int) -> QAudioSink:
+        from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
+
+        if self._sink is None or self._format != (rate, channels):
+            if self._sink is not None:
+                self._sink.deleteLater()
+            audio = QAudioFormat()
+            audio.setSampleRate(rate)
+            audio.setChannelCount(channels)
+            audio.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+            self._sink = QAudioSink(QMediaDevices.defaultAudioOutput(), audio, self)
+            self._sink.setVolume(self.volume)
+            self._format = (rate, channels)
+        return self._sink
 
 
 class Voice(QObject):
@@ -147,7 +223,7 @@ class Voice(QObject):
         self._sounds_dir = sounds_dir
         self._renderer: CueRenderer | None = None
         self._voice_failed = False
-        self._players: _Players | None = None
+        self._speaker: Speaker | None = None
         self._audio_checked = False
         self._muted = False
         self._silenced = False
@@ -175,9 +251,9 @@ class Voice(QObject):
         return self._renderer
 
     @property
-    def player(self) -> QMediaPlayer | None:
-        """The voice's media player, once an output exists (for tests and the bench)."""
-        return self._players.player if self._players else None
+    def speaker(self) -> Speaker | None:
+        """What plays cues and sounds, once an output exists (for tests and the bench)."""
+        return self._speaker
 
     def voices(self) -> tuple[VoiceInfo, ...]:
         """The engine's voices for settings; empty until it has started (this starts it)."""
@@ -217,21 +293,21 @@ class Voice(QObject):
     def stop(self) -> None:
         """Cut off any playback now and drop what is waiting to be said."""
         self._pending = None
-        if self._players is not None:
-            self._players.stop_voice()
-            self._players.stop_sounds()
+        if self._speaker is not None:
+            self._speaker.stop()
         if self._renderer is not None:
             self._renderer.cancel()
 
     def apply(self, settings: SpeechSettings) -> None:
         """Use new settings from now on (re-renders in the background if voice or rate changed)."""
         old, self._settings = self._settings, settings
-        if self._players is not None:
-            self._players.set_volume(settings.volume)
-            if not (settings.voice_on and talks(settings.verbosity)):
-                self._players.stop_voice()
-            if not settings.sounds_on or settings.verbosity is Verbosity.SILENT:
-                self._players.stop_sounds()
+        if self._speaker is not None:
+            self._speaker.set_volume(settings.volume)
+            speaking = settings.voice_on and talks(settings.verbosity)
+            sounding = settings.sounds_on and settings.verbosity is not Verbosity.SILENT
+            kind = self._speaker.kind
+            if (kind == "voice" and not speaking) or (kind == "sound" and not sounding):
+                self._speaker.stop()
         changed = (old.voice_id, old.rate) != (settings.voice_id, settings.rate)
         if self._renderer is not None and changed:
             self._renderer.configure(settings.voice_id, settings.rate)
@@ -243,8 +319,6 @@ class Voice(QObject):
     def shutdown(self) -> None:
         """Stop playback and the worker thread; returns within about 1.5 s whatever happens."""
         self.stop()
-        if self._players is not None:
-            self._players.flush()
         if self._renderer is not None:
             self._renderer.shutdown(timeout=1.5)
 
@@ -296,9 +370,9 @@ class Voice(QObject):
             self._on_worker_failed(f"a cue took more than {self.stall_limit_s:g} s")
             return
         path = renderer.path_for(text)
-        if path is not None and self._players is not None:
+        if path is not None and self._speaker is not None:
             self._pending = None
-            self._players.play_voice(path)
+            self._speaker.play_voice(path)
         elif renderer.can_save:
             self._pending = (text, time.monotonic())
             renderer.render_now(text)
@@ -309,8 +383,8 @@ class Voice(QObject):
         s = self._settings
         if self._muted or not s.sounds_on or s.verbosity is Verbosity.SILENT:
             return
-        if self._ensure_players() and self._players is not None:
-            self._players.play_sound(name)
+        if self._ensure_players() and self._speaker is not None:
+            self._speaker.play_sound(self._sounds_dir / f"{name}.wav")
 
     # --- lazily built parts -----------------------------------------------------------
 
@@ -319,10 +393,10 @@ class Voice(QObject):
             self._audio_checked = True
             problem = probe_audio()
             if problem is None:
-                self._players = _Players(self, self._sounds_dir, self._settings.volume)
+                self._speaker = Speaker(self._settings.volume, self)
             else:
                 self._give_notice(problem)
-        return self._players is not None
+        return self._speaker is not None
 
     def _ensure_renderer(self) -> CueRenderer | None:
         if self._voice_failed:
@@ -357,5 +431,5 @@ class Voice(QObject):
         if pending is None or pending[0] != text:
             return
         self._pending = None
-        if time.monotonic() - pending[1] <= PENDING_LIMIT_S and self._players is not None:
-            self._players.play_voice(Path(path))
+        if time.monotonic() - pending[1] <= PENDING_LIMIT_S and self._speaker is not None:
+            self._speaker.play_voice(Path(path))

@@ -1,25 +1,28 @@
 """The Voice: engine events in, cue requests, playback and one plain notice out.
 
-Real pyttsx3, espeak-ng and QtMultimedia. This machine has no sound card: QtMultimedia
-prints a few known warnings about missing optional libraries and the absent PulseAudio
-server (ignored below by exact pattern). Tests that need playback pretend an output exists
-(``probe_audio`` patched): QMediaPlayer then really plays into nowhere and warns "No audio
-device detected", so the start and stop paths are exercised on the real player.
+Real pyttsx3, espeak-ng and QtMultimedia, playing into the private PulseAudio server of
+the test session (tests/sound_server.py): its null sink is a real output with no sound
+card behind it, and its monitor is recorded where a test must hear what was played.
+QtMultimedia prints a few known warnings about optional libraries it does not find
+(ignored below by exact pattern).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 from pyttsx3.drivers.espeak import EspeakDriver
+from sound_server import SoundServer, loud_seconds, wav_loud_seconds
 
 from sciatica_timer.clock import NS_PER_S, FakeClock
 from sciatica_timer.engine import Engine, Event, EventKind
@@ -34,16 +37,13 @@ from sciatica_timer.speech import (
     Verbosity,
 )
 from sciatica_timer.timeline import Cue, CueKind, all_cue_texts, build_timeline
-from sciatica_timer.ui import voice as voice_module
 from sciatica_timer.ui.voice import NO_DEVICE_QT_WARNINGS, Voice
 
 ROOT = Path(__file__).resolve().parents[2]
 SOUNDS = ROOT / "assets" / "sounds"
 LONG = "Cross your ankle over your knee and roll the buttock slowly, breathing out as you go."
-NO_DEVICE_PLAYBACK = r"^No audio device detected$"
 
 pytestmark = pytest.mark.qt_log_ignore(*NO_DEVICE_QT_WARNINGS)
-playback = pytest.mark.qt_log_ignore(*NO_DEVICE_QT_WARNINGS, NO_DEVICE_PLAYBACK)
 
 
 class Recorded:
@@ -77,24 +77,18 @@ def make_voice(qtbot: QtBot, tmp_path: Path) -> Iterator[MakeVoice]:
 
 
 @pytest.fixture
-def output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend a sound output exists (there is none here): the real players are built."""
-    monkeypatch.setattr(voice_module, "probe_audio", lambda: None)
+def output(sound_server: SoundServer) -> SoundServer:
+    """A real sound output (the session's private PulseAudio null sink)."""
+    return sound_server
 
 
 def quiesce(qtbot: QtBot, voice: Voice) -> None:
-    """End with the player stopped and settled, while pytest-qt still captures Qt messages.
-
-    QtMultimedia's audio thread warns "No audio device detected" on its own schedule; such
-    a warning arriving while pytest-qt swaps its message handler crashed PySide 6.12.
-    """
+    """End with the speaker stopped and settled, while pytest-qt still captures Qt messages
+    (a message arriving while pytest-qt swaps its handler crashed PySide 6.12)."""
     voice.stop()
-    player = voice.player
-    if player is not None:
-        from PySide6.QtMultimedia import QMediaPlayer
-
-        stopped = QMediaPlayer.PlaybackState.StoppedState
-        qtbot.waitUntil(lambda: player.playbackState() is stopped)
+    speaker = voice.speaker
+    if speaker is not None:
+        qtbot.waitUntil(lambda: not speaker.is_playing())
     qtbot.wait(100)
 
 
@@ -217,19 +211,41 @@ def test_pause_and_resume_are_said(make_voice: MakeVoice) -> None:
     assert rec.requested == [PAUSED_TEXT, RESUMED_TEXT]
 
 
-def test_no_sound_output_gives_one_notice(make_voice: MakeVoice, qtbot: QtBot) -> None:
-    """With no audio output the window is told once; cues are still requested on time."""
-    from PySide6.QtMultimedia import QMediaDevices
-
-    if QMediaDevices.audioOutputs():
-        pytest.skip("this machine has a sound output")
-    rec = make_voice()
-    rec.voice.prepare(["Halfway"])
-    for e in [*SAMPLE, event(EventKind.PHASE_STARTED), event(EventKind.COMPLETED)]:
-        rec.voice.handle(e)
-    assert rec.notices == [NO_OUTPUT_MESSAGE]
-    assert len(rec.requested) == len(SAMPLE)
-    assert rec.voice.player is None
+def test_no_sound_output_gives_one_notice(tmp_path: Path) -> None:
+    """With no audio output (no sound server at all) the window is told once; cues are
+    still requested on time."""
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from sciatica_timer.speech import SpeechSettings\n"
+        "from sciatica_timer.engine import Event, EventKind\n"
+        "from sciatica_timer.timeline import Cue, CueKind\n"
+        "from sciatica_timer.ui.voice import Voice\n"
+        "v = Voice(SpeechSettings(), Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "notices, asked = [], []\n"
+        "v.notice.connect(notices.append); v.cue_requested.connect(asked.append)\n"
+        "v.prepare(['Halfway'])\n"
+        "for kind in (EventKind.PHASE_STARTED, EventKind.COMPLETED):\n"
+        "    v.handle(Event(kind, 0, None))\n"
+        "for text in ('Halfway', '3', 'Rest'):\n"
+        "    v.handle(Event(EventKind.CUE, 0, None, Cue(0, CueKind.REMINDER, text)))\n"
+        "v.shutdown()\n"
+        "import json; print(json.dumps([notices, asked, v.speaker is None]))\n"
+    )
+    env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path / 'nobody-here'}"}
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "speech"), str(SOUNDS)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    notices, asked, no_speaker = json.loads(run.stdout.strip().splitlines()[-1])
+    assert notices == [NO_OUTPUT_MESSAGE]
+    assert asked == ["Halfway", "3", "Rest"]
+    assert no_speaker
 
 
 def test_without_libpulse_the_notice_names_the_package(tmp_path: Path) -> None:
@@ -263,7 +279,7 @@ def test_without_libpulse_the_notice_names_the_package(tmp_path: Path) -> None:
 
 
 def test_missing_speech_library_gives_one_notice(
-    make_voice: MakeVoice, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, output: None
+    make_voice: MakeVoice, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, output: SoundServer
 ) -> None:
     """If pyttsx3.init raises, one plain notice names the fix and nothing raises."""
     import pyttsx3
@@ -284,7 +300,6 @@ def test_missing_speech_library_gives_one_notice(
     assert len(rec.requested) == len(SAMPLE)
 
 
-@playback
 @pytest.mark.parametrize("fault", [False, True], ids=["healthy", "driver-fails-mid-render"])
 def test_a_whole_session_requests_every_cue_at_its_offset(
     make_voice: MakeVoice, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, fault: bool
@@ -302,7 +317,6 @@ def test_a_whole_session_requests_every_cue_at_its_offset(
             real(self, text, filename)
 
         monkeypatch.setattr(EspeakDriver, "save_to_file", flaky)
-        monkeypatch.setattr(voice_module, "probe_audio", lambda: None)
     library = load_library(ROOT / "exercises.json")
     timeline = build_timeline(library, "sciatica-foam-roll")
     rec = make_voice(SpeechSettings(sounds_on=False))
@@ -349,63 +363,160 @@ def _rendered(qtbot: QtBot, voice: Voice, *texts: str) -> CueRenderer:
     return renderer
 
 
-@playback
-def test_a_playing_cue_is_cut_off_by_pain_stop(
-    make_voice: MakeVoice, qtbot: QtBot, output: None
-) -> None:
-    """A long cue playing on the media player stops within 50 ms of PAIN_STOP; the calm
-    sentence is what plays next."""
-    from PySide6.QtMultimedia import QMediaPlayer
+def test_a_spoken_cue_is_heard(make_voice: MakeVoice, qtbot: QtBot, output: SoundServer) -> None:
+    """A rendered cue really comes out of the sound output: the sink's monitor records
+    about as much speech as the WAV holds."""
+    rec = make_voice(SpeechSettings(sounds_on=False))
+    rec.voice.prepare([LONG])
+    renderer = _rendered(qtbot, rec.voice, LONG)
+    path = renderer.path_for(LONG)
+    assert path is not None
+    said = wav_loud_seconds(path)
+    recording = output.record()
+    rec.voice.handle(cue(CueKind.REMINDER, LONG))
+    speaker = rec.voice.speaker
+    assert speaker is not None and speaker.is_playing()
+    qtbot.waitUntil(lambda: not speaker.is_playing(), timeout=10_000)
+    qtbot.wait(300)
+    heard = loud_seconds(recording.stop())
+    assert said > 2 and 0.7 * said < heard < said + 0.5
 
-    playing, stopped = (
-        QMediaPlayer.PlaybackState.PlayingState,
-        QMediaPlayer.PlaybackState.StoppedState,
-    )
+
+def test_a_playing_cue_is_cut_off_by_pain_stop(
+    make_voice: MakeVoice, qtbot: QtBot, output: SoundServer
+) -> None:
+    """A long cue being said is cut off by PAIN_STOP before handle() returns, and the calm
+    sentence is what is said next: the recording holds nothing more of the long cue."""
     rec = make_voice(SpeechSettings(sounds_on=False))
     rec.voice.prepare([LONG])
     renderer = _rendered(qtbot, rec.voice, LONG, PAIN_STOP_SENTENCE)
-    player = rec.voice.player
-    assert player is not None
+    sentence = renderer.path_for(PAIN_STOP_SENTENCE)
+    assert sentence is not None
+    recording = output.record()
     rec.voice.handle(cue(CueKind.REMINDER, LONG))
-    qtbot.waitUntil(lambda: player.playbackState() is playing)
-    qtbot.wait(300)
-    assert player.playbackState() is playing  # still talking
-    states: list[tuple[float, QMediaPlayer.PlaybackState]] = []
-    player.playbackStateChanged.connect(lambda st: states.append((time.perf_counter(), st)))
+    speaker = rec.voice.speaker
+    assert speaker is not None
+    qtbot.wait(500)
+    assert speaker.is_playing() and speaker.source == renderer.path_for(LONG)  # still talking
     asked = time.perf_counter()
     rec.voice.handle(event(EventKind.PAIN_STOP))
-    qtbot.waitUntil(lambda: bool(states))
-    assert states[0][1] is stopped and states[0][0] - asked < 0.05
-    sentence = str(renderer.path_for(PAIN_STOP_SENTENCE))
-    qtbot.waitUntil(lambda: player.source().toLocalFile() == sentence)
-    qtbot.waitUntil(lambda: player.playbackState() is playing)
+    assert time.perf_counter() - asked < 0.05
+    assert speaker.source == sentence and speaker.is_playing()
+    qtbot.waitUntil(lambda: not speaker.is_playing(), timeout=10_000)
+    qtbot.wait(300)
+    heard = loud_seconds(recording.stop())
+    assert heard < 0.5 + wav_loud_seconds(sentence) + 0.3  # 0.5 s of the long cue, the calm one
     assert rec.requested == [LONG, PAIN_STOP_SENTENCE]
-    quiesce(qtbot, rec.voice)
 
 
-@playback
-def test_stop_and_mute_cut_off_playback(make_voice: MakeVoice, qtbot: QtBot, output: None) -> None:
-    """stop() and set_muted(True) stop the player within 50 ms, cue after cue."""
-    from PySide6.QtMultimedia import QMediaPlayer
-
-    playing, stopped = (
-        QMediaPlayer.PlaybackState.PlayingState,
-        QMediaPlayer.PlaybackState.StoppedState,
-    )
+def test_stop_and_mute_cut_off_playback(
+    make_voice: MakeVoice, qtbot: QtBot, output: SoundServer
+) -> None:
+    """stop() and set_muted(True) silence the speaker before they return, cue after cue."""
     rec = make_voice(SpeechSettings(sounds_on=False))
     rec.voice.prepare([LONG])
     _rendered(qtbot, rec.voice, LONG)
-    player = rec.voice.player
-    assert player is not None
+    speaker = rec.voice.speaker
+    assert speaker is not None
     for cut in (rec.voice.stop, lambda: rec.voice.set_muted(True)) * 3:
         rec.voice.set_muted(False)
         rec.voice.handle(cue(CueKind.REMINDER, LONG))
-        qtbot.waitUntil(lambda: player.playbackState() is playing)
-        asked = time.perf_counter()
+        qtbot.wait(100)
+        assert speaker.is_playing()
         cut()
-        qtbot.waitUntil(lambda: player.playbackState() is stopped, timeout=1000)
-        assert time.perf_counter() - asked < 0.05
-    quiesce(qtbot, rec.voice)
+        assert not speaker.is_playing()
+
+
+def test_a_chime_then_the_announcement_and_no_sound_over_speech(
+    make_voice: MakeVoice, qtbot: QtBot, output: SoundServer
+) -> None:
+    """A phase starts: its chime plays, the announcement follows straight after it; a sound
+    due while words are being said is left out rather than played over them."""
+    rec = make_voice()
+    announce = "Figure-4 glute roll, left side, 2 minutes"
+    rec.voice.prepare([announce])
+    renderer = _rendered(qtbot, rec.voice, announce)
+    speaker = rec.voice.speaker
+    assert speaker is not None
+    rec.voice.handle(event(EventKind.PHASE_STARTED))
+    rec.voice.handle(cue(CueKind.ANNOUNCE, announce))
+    assert speaker.source == SOUNDS / "chime.wav" and speaker.is_playing()
+    started = time.perf_counter()
+    qtbot.waitUntil(lambda: speaker.source == renderer.path_for(announce))
+    with wave.open(str(SOUNDS / "chime.wav")) as wav:
+        chime = wav.getnframes() / wav.getframerate()
+    assert chime - 0.1 < time.perf_counter() - started < chime + 0.15
+    rec.voice.handle(event(EventKind.PHASE_STARTED))  # a chime while talking
+    assert speaker.source == renderer.path_for(announce) and speaker.is_playing()
+
+
+def test_playback_never_spins_the_event_loop(tmp_path: Path, sound_server: SoundServer) -> None:
+    """Cues and sounds, started and stopped in the pattern that made QSoundEffect (Qt 6.10
+    to 6.12) leave a socket notifier on another thread, so that the GUI thread spun at full
+    speed printing "QSocketNotifier: Invalid socket" and grew by 50 MB a second."""
+    code = (
+        "import random, sys, tempfile; from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from PySide6.QtCore import QEventLoop, QTimer\n"
+        "from sciatica_timer.ui.voice import Voice\n"
+        "from sciatica_timer.speech import SpeechSettings\n"
+        "from sciatica_timer.engine import Event, EventKind\n"
+        "from sciatica_timer.timeline import Cue, CueKind\n"
+        "def wait(ms):\n"
+        "    loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()\n"
+        "v = Voice(SpeechSettings(), Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "texts = ['Switch sides', 'Rest', 'Roll slowly along the outer thigh']\n"
+        "v.prepare(texts)\n"
+        "while any(v.renderer.path_for(t) is None for t in texts): wait(10)\n"
+        "for seed in (2, 4):\n"
+        "    rnd = random.Random(seed)\n"
+        "    for i in range(30):\n"
+        "        if rnd.random() < 0.3: v.stop()\n"
+        "        if rnd.random() < 0.5:\n"
+        "            v.handle(Event(EventKind.PHASE_STARTED, 0, None))\n"
+        "        v.handle(Event(EventKind.CUE, 0, None, Cue(0, CueKind.REST, rnd.choice(texts))))\n"
+        "        wait(rnd.choice([0, 5, 50, 100, 300, 700]))\n"
+        "rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1]\n"
+        "v.shutdown(); print(int(rss) // 1024)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path), str(SOUNDS)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "QSocketNotifier" not in run.stderr and "another thread" not in run.stderr
+    assert int(run.stdout.split()[-1]) < 150  # MB: it grew past 1 GB in seconds when it spun
+
+
+def test_sound_never_loads_the_media_backend() -> None:
+    """Voice and sounds play without QtMultimedia's FFmpeg backend (about 12 MB resident)."""
+    code = (
+        "import sys, time; from pathlib import Path; import tempfile\n"
+        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from PySide6.QtCore import QEventLoop, QTimer\n"
+        "from sciatica_timer.ui.voice import Voice\n"
+        "from sciatica_timer.speech import SpeechSettings\n"
+        "from sciatica_timer.engine import Event, EventKind\n"
+        "v = Voice(SpeechSettings(), Path(tempfile.mkdtemp()), Path(sys.argv[1]))\n"
+        "v.prepare(['Rest']); v.handle(Event(EventKind.PHASE_STARTED, 0, None))\n"
+        "loop = QEventLoop(); QTimer.singleShot(500, loop.quit); loop.exec()\n"
+        "playing = v.speaker is not None and v.speaker.is_playing()\n"
+        "maps = Path('/proc/self/maps').read_text()\n"
+        "v.shutdown()\n"
+        "print(playing, 'ffmpegmediaplugin' in maps, 'libavcodec' in maps)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(SOUNDS)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-3:] == ["True", "False", "False"]
 
 
 def test_rapid_play_and_stop_never_deadlocks() -> None:
@@ -414,21 +525,18 @@ def test_rapid_play_and_stop_never_deadlocks() -> None:
         "import sys, time; from pathlib import Path; import tempfile\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
-        "from PySide6.QtMultimedia import QMediaPlayer\n"
         "from sciatica_timer.ui import voice as vm\n"
         "from sciatica_timer.speech import SpeechSettings\n"
         "from sciatica_timer.engine import Event, EventKind\n"
         "from sciatica_timer.timeline import Cue, CueKind\n"
-        "vm.probe_audio = lambda: None\n"
         "def wait(ms):\n"
         "    loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()\n"
         "v = vm.Voice(SpeechSettings(sounds_on=False), Path(tempfile.mkdtemp()), Path('.'))\n"
         "texts = ['Switch sides', 'Rest']; v.prepare(texts)\n"
         "while any(v.renderer.path_for(t) is None for t in texts): wait(10)\n"
-        "playing = QMediaPlayer.PlaybackState.PlayingState\n"
         "for i in range(40):\n"
         "    v.handle(Event(EventKind.CUE, 0, None, Cue(0, CueKind.REST, texts[i % 2])))\n"
-        "    while v.player.playbackState() is not playing: wait(1)\n"
+        "    while not v.speaker.is_playing(): wait(1)\n"
         "    v.stop() if i % 3 else v.set_muted(True); v.set_muted(False)\n"
         "v.shutdown(); print('ok')\n"
     )
@@ -439,26 +547,22 @@ def test_rapid_play_and_stop_never_deadlocks() -> None:
     assert run.stdout.split()[-1] == "ok"
 
 
-@playback
 def test_a_cue_not_yet_rendered_is_rendered_and_played(
-    make_voice: MakeVoice, qtbot: QtBot, output: None
+    make_voice: MakeVoice, qtbot: QtBot, output: SoundServer
 ) -> None:
     """A cue with no WAV yet is rendered on the worker at once and played when ready."""
     rec = make_voice(SpeechSettings(sounds_on=False))
     rec.voice.handle(cue(CueKind.REMINDER, "Something never prepared"))
     renderer = rec.voice.renderer
-    assert renderer is not None
-    qtbot.waitUntil(
-        lambda: rec.voice.player is not None and not rec.voice.player.source().isEmpty()
-    )
-    player = rec.voice.player
-    assert player is not None
-    assert player.source().toLocalFile() == str(renderer.path_for("Something never prepared"))
+    speaker = rec.voice.speaker
+    assert renderer is not None and speaker is not None
+    qtbot.waitUntil(lambda: speaker.is_playing())
+    assert speaker.source == renderer.path_for("Something never prepared")
     quiesce(qtbot, rec.voice)
 
 
 def test_a_hung_engine_gives_one_notice_and_the_session_goes_on(
-    make_voice: MakeVoice, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, output: None
+    make_voice: MakeVoice, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, output: SoundServer
 ) -> None:
     """A speech job that never ends is noticed once; handle() keeps returning at once."""
     monkeypatch.setattr(EspeakDriver, "_start_synthesis", lambda self, text: None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from sciatica_timer import selftest
 
+ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ["library", "routines", "window", "sound", "speech", "journal"]
 
 
@@ -61,25 +63,17 @@ def test_missing_speech_engine_is_reported_as_none_and_does_not_fail(
     assert speech.endswith("on Debian/Ubuntu: apt-get install libespeak-ng1)")
 
 
-def test_media_backend_that_does_not_load_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A QtMultimedia backend plugin that cannot be loaded (a broken bundle) fails the check."""
-    from PySide6 import QtCore
-
-    class BrokenLoader:
-        def __init__(self, path: str) -> None:
-            self.path = path
-
-        def load(self) -> bool:
-            return False
-
-        def errorString(self) -> str:
-            return f"Cannot load library {self.path}: ELF load command not page-aligned"
-
-    monkeypatch.setattr(QtCore, "QPluginLoader", BrokenLoader)
+def test_a_broken_bundled_sound_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A bundled sound that is not a readable WAV (a broken bundle) fails the check."""
+    assets = tmp_path / "assets"
+    shutil.copytree(ROOT / "assets", assets)
+    chime = assets / "sounds" / "chime.wav"
+    chime.write_bytes(chime.read_bytes()[:30])
+    monkeypatch.setattr(selftest, "assets_dir", lambda: assets)
     code, text = _run()
     sound = _report((code, text))["sound"]
     assert code == 1, text
-    assert sound.startswith("sound: FAIL (the media backend does not load: Cannot load library")
+    assert sound.startswith("sound: FAIL (chime.wav cannot be read: ")
     assert "sound: " in text.splitlines()[-1]
 
 

@@ -1,0 +1,147 @@
+"""A private PulseAudio server with one null sink: real playback, with no sound card.
+
+The test session starts one (tests/conftest.py) and points ``PULSE_SERVER`` at it, so
+QtMultimedia finds a real output called "Null Output", really plays into it, and the
+monitor of that sink can be recorded to check what was heard. Tests never reach the
+developer's own speakers.
+"""
+
+from __future__ import annotations
+
+import array
+import shutil
+import subprocess
+import time
+import wave
+from pathlib import Path
+
+SINK = "mat"
+
+
+class SoundServer:
+    """One ``pulseaudio`` process serving a socket in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.socket = folder / "pulse.sock"
+        self.address = f"unix:{self.socket}"
+        self.problem: str | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> bool:
+        """Start the server; False (with ``problem`` set) when it cannot run here."""
+        binary = shutil.which("pulseaudio")
+        if binary is None:
+            self.problem = (
+                "the tests play sound into a private PulseAudio server: "
+                "sudo apt-get install pulseaudio pulseaudio-utils"
+            )
+            return False
+        self.folder.mkdir(parents=True, exist_ok=True)
+        log = (self.folder / "pulseaudio.log").open("wb")
+        env = {"HOME": str(self.folder), "XDG_RUNTIME_DIR": str(self.folder), "PATH": "/usr/bin"}
+        self._process = subprocess.Popen(
+            [
+                binary,
+                "--daemonize=no",
+                "-n",  # no default.pa: only the modules below
+                "--exit-idle-time=-1",
+                "--disable-shm=yes",
+                "--log-target=stderr",
+                "--log-level=error",
+                "-L",
+                f"module-null-sink sink_name={SINK}",
+                "-L",
+                f"module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
+            ],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        log.close()  # the server has its own copy
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.socket.exists() and self._pactl("info").returncode == 0:
+                return True
+            if self._process.poll() is not None:
+                break
+            time.sleep(0.05)
+        said = (self.folder / "pulseaudio.log").read_text(errors="replace")[-500:]
+        self.problem = f"the private PulseAudio server did not start: {said}"
+        self.stop()
+        return False
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+            self._process = None
+
+    def _pactl(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["pactl", "--server", self.address, *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+
+    def record(self) -> Recording:
+        """Start recording what the sink plays (stop it with ``Recording.stop``)."""
+        return Recording(self.address)
+
+
+class Recording:
+    """Raw 16-bit mono samples of the null sink's monitor, recorded by ``parec``."""
+
+    RATE = 8000
+
+    def __init__(self, address: str) -> None:
+        self._process = subprocess.Popen(
+            [
+                "parec",
+                "--server",
+                address,
+                "--device",
+                f"{SINK}.monitor",
+                "--raw",
+                "--format=s16le",
+                f"--rate={self.RATE}",
+                "--channels=1",
+                "--latency-msec=20",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(0.2)  # parec connects before anything is played
+
+    def stop(self) -> array.array[int]:
+        self._process.terminate()
+        data, _ = self._process.communicate(timeout=5)
+        samples = array.array("h")
+        samples.frombytes(data[: len(data) // 2 * 2])
+        return samples
+
+
+def loud_seconds(
+    samples: array.array[int], rate: int = Recording.RATE, threshold: int = 500
+) -> float:
+    """How many seconds of the recording carry sound above a faint hiss (20 ms windows)."""
+    window = rate // 50
+    loud = sum(
+        1
+        for i in range(0, len(samples) - window + 1, window)
+        if max(abs(s) for s in samples[i : i + window]) > threshold
+    )
+    return loud * window / rate
+
+
+def wav_loud_seconds(path: Path) -> float:
+    """``loud_seconds`` of a 16-bit mono WAV file, to compare with what was recorded."""
+    with wave.open(str(path)) as wav:
+        samples = array.array("h")
+        samples.frombytes(wav.readframes(wav.getnframes()))
+        return loud_seconds(samples, wav.getframerate())
