@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -16,6 +17,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+from sound_server import SoundServer  # noqa: E402
+
 PROBE = HERE / "window_probe.py"
 
 
@@ -38,6 +42,17 @@ def probe(mode: str, seconds: float) -> dict[str, float]:
 
 
 def main() -> int:
+    server = SoundServer(Path(tempfile.mkdtemp(prefix="sciatica-bench-pulse-")))
+    if not server.start():
+        raise SystemExit(f"bench: {server.problem}")
+    os.environ["PULSE_SERVER"] = server.address  # the probes play into its null sink
+    try:
+        return figures()
+    finally:
+        server.stop()
+
+
+def figures() -> int:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 30
     app_launch = [probe("launch", 0)["launch_s"] for _ in range(runs)]
@@ -46,7 +61,7 @@ def main() -> int:
         f"launch to first paint: app median {statistics.median(app_launch):.3f} s "
         f"(min {min(app_launch):.3f}), bare PySide6 window median {statistics.median(bare):.3f} s"
     )
-    session = probe("session", seconds)
+    session = probe("session-voice", seconds)
     print(
         f"displayed-second changes over {seconds:.0f} s: {session.get('changes', 0)} changes, "
         f"late by p50 {session.get('p50_ms', float('nan')):.2f} ms, "
@@ -54,8 +69,13 @@ def main() -> int:
         f"max {session.get('max_ms', float('nan')):.2f} ms"
     )
     print(
-        f"during a session: RSS {session['rss_mb']:.1f} MB (peak {session['max_rss_mb']:.1f} MB), "
-        f"CPU {session['cpu_percent']:.2f} % of one core"
+        f"during a session, voice and sounds on: RSS {session['rss_mb']:.1f} MB "
+        f"(peak {session['max_rss_mb']:.1f} MB), CPU {session['cpu_percent']:.2f} % of one core"
+    )
+    quiet = probe("session", seconds)
+    print(
+        f"during a session, --no-voice: RSS {quiet['rss_mb']:.1f} MB "
+        f"(peak {quiet['max_rss_mb']:.1f} MB), CPU {quiet['cpu_percent']:.2f} % of one core"
     )
     bare_run = probe("bare", seconds)
     print(

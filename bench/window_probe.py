@@ -1,6 +1,9 @@
 """One measured run of the window, in its own process (called by bench/run.py).
 
-    python bench/window_probe.py launch|session|bare SECONDS DATA_DIR
+    python bench/window_probe.py launch|session|session-voice|bare SECONDS DATA_DIR
+
+``session`` runs with ``--no-voice`` (sounds on), ``session-voice`` as a user would by
+default, voice and sounds on; playback needs a sound server (bench/run.py starts one).
 
 Prints one JSON line of figures.
 """
@@ -59,12 +62,13 @@ def main() -> int:
         from sciatica_timer.app import build
         from sciatica_timer.cli import parse_args
 
-        ctx = build(parse_args(["--data-dir", data_dir, "--no-voice"]))
+        voice = [] if mode == "session-voice" else ["--no-voice"]
+        ctx = build(parse_args(["--data-dir", data_dir, *voice]))
         ctx.window.installEventFilter(painter_watch)
         ctx.window.resize(1366, 768)
         ctx.window.show()
         window = ctx.window
-        if mode == "session":
+        if mode.startswith("session"):
             lateness: list[int] = []
             shown = [-1]
 
