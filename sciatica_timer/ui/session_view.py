@@ -86,7 +86,12 @@ class SessionView(QWidget):
         self.session_bar.setAccessibleName("Session progress")
         self.time_left_label = _named(QLabel(), "sessionTimeLeftLabel", "Session time left")
         self.time_left_label.setStyleSheet("font-size: 20px;")
-        self.time_left_label.setMinimumWidth(130)
+        self.time_left_label.ensurePolished()  # its font, from the style sheet
+        metrics = self.time_left_label.fontMetrics()
+        # Fixed, so the time changing every second never re-lays out the window.
+        self.time_left_label.setFixedSize(
+            metrics.horizontalAdvance("8:88:88 left") + 8, metrics.height() + 4
+        )
         self.time_left_label.setAlignment(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         )
@@ -136,10 +141,7 @@ class SessionView(QWidget):
             FitLabel("0:00", share=COUNTDOWN_SHARE, bold=True), "countdownLabel", "Time left"
         )
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # Changing digits must not re-lay out the window every second.
-        ignored = QSizePolicy.Policy.Ignored
-        self.countdown_label.setSizePolicy(ignored, ignored)
-        self.ring.set_center(self.countdown_label)
+        self.ring.set_center(self.countdown_label, widest="88:88")
         right = QVBoxLayout()
         right.addLayout(top_row)
         right.addWidget(self.exercise_label)

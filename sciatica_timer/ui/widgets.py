@@ -2,39 +2,94 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from sciatica_timer.ui import theme
 
 
 class ProgressRing(QWidget):
-    """A ring that fills as the phase runs; holds the countdown label in its middle."""
+    """A ring that fills as the phase runs; holds the countdown label in its middle.
+
+    Counting costs one small repaint a second: the countdown sits in a fixed box just big
+    enough for its widest text, placed by hand, so new digits never re-lay out the window
+    (a layout pass repainted the word-wrapped instructions every second), and a step of
+    progress repaints only the stretch of ring that changed.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._progress = 0.0
         self._color = QColor(theme.ACCENT)
+        self._center: QWidget | None = None
+        self._widest = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 160)
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
 
-    def set_center(self, widget: QWidget) -> None:
-        """Put a widget (the countdown) in the middle of the ring."""
-        self._layout.addWidget(widget)
+    def set_center(self, widget: QWidget, widest: str) -> None:
+        """Put a widget (the countdown) in the middle, sized for its ``widest`` text."""
+        widget.setParent(self)
+        widget.installEventFilter(self)
+        self._center, self._widest = widget, widest
+        self._place_center()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._center and event.type() is QEvent.Type.FontChange:
+            self._place_center()
+        return False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_center()
+
+    def _place_center(self) -> None:
+        center = self._center
+        if center is None:
+            return
+        metrics = center.fontMetrics()
+        box = QSize(metrics.horizontalAdvance(self._widest) + 16, metrics.height() + 8)
+        box = box.boundedTo(self.size())
+        center.setFixedSize(box)  # fixed: its new text never asks for a new layout
+        center.move((self.width() - box.width()) // 2, (self.height() - box.height()) // 2)
 
     def set_progress(self, value: float, color: str | None = None) -> None:
         value = max(0.0, min(1.0, value))
         new_color = QColor(color) if color else self._color
         if abs(value - self._progress) < 0.002 and new_color == self._color:
             return
+        if new_color == self._color:
+            self.update(self._arc_bounds(self._progress, value))
+        else:
+            self.update()
         self._progress, self._color = value, new_color
-        self.update()
+
+    def _arc_bounds(self, start: float, end: float) -> QRect:
+        """The pixels that change when the filled arc moves from ``start`` to ``end``."""
+        rect, width = self._track()
+        lo, hi = sorted((start, end))
+        turns = [lo, hi, *(q / 4 for q in range(5) if lo < q / 4 < hi)]
+        cx, cy, rx, ry = rect.center().x(), rect.center().y(), rect.width() / 2, rect.height() / 2
+        points = [
+            (cx + rx * math.sin(2 * math.pi * t), cy - ry * math.cos(2 * math.pi * t))
+            for t in turns
+        ]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        pad = width / 2 + 2
+        return QRectF(
+            min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad
+        ).toAlignedRect()
+
+    def _track(self) -> tuple[QRectF, float]:
+        """The ring's centre line and its pen width."""
+        rect = self.ring_rect()
+        width = max(8.0, rect.width() * 0.045)
+        rect.adjust(width / 2, width / 2, -width / 2, -width / 2)
+        return rect, width
 
     def progress(self) -> float:
         return self._progress
@@ -46,9 +101,7 @@ class ProgressRing(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = self.ring_rect()
-        width = max(8.0, rect.width() * 0.045)
-        rect.adjust(width / 2, width / 2, -width / 2, -width / 2)
+        rect, width = self._track()
         pen = QPen(QColor(theme.RING_TRACK), width)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)

@@ -8,13 +8,15 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import check_in
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QPaintEvent, QRegion
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext, build
@@ -189,6 +191,49 @@ def test_countdown_is_large_enough_to_read_from_the_floor(ctx: AppContext, qtbot
         ctx.window.resize(width, height)
         qtbot.waitUntil(lambda h=height: ctx.window.height() == h)
         assert ctx.window.session.countdown_label.pixel_size() >= ctx.window.height() / 5
+
+
+def test_a_second_passing_repaints_only_what_changed(
+    ctx: AppContext, clock: FakeClock, qtbot: QtBot
+) -> None:
+    """Counting costs one small repaint a second (the CPU budget while counting): the
+    countdown, a sliver of the ring and the header; never a new layout of the window, nor
+    the word-wrapped instructions and caution beside them."""
+    ctx.window.start_routine("sciatica-foam-roll")
+    _advance(ctx, clock, 20)  # well into the first roll, which lasts two minutes
+    qtbot.wait(100)
+    ring, countdown = ctx.window.session.ring, ctx.window.session.countdown_label
+    painted: Counter[str] = Counter()
+    ring_areas: list[int] = []
+    layouts: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if isinstance(event, QPaintEvent):
+                painted[watched.objectName()] += 1
+                if watched is ring:  # beyond what shows through the countdown's box
+                    beyond = event.region().subtracted(QRegion(countdown.geometry()))
+                    ring_areas.append(
+                        beyond.boundingRect().width() * beyond.boundingRect().height()
+                    )
+            elif event.type() is QEvent.Type.LayoutRequest:
+                layouts.append(f"{type(watched).__name__} {watched.objectName()}")
+            return False
+
+    watch = Watch()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(watch)
+    try:
+        for _ in range(5):
+            _advance(ctx, clock, 1)
+            qtbot.wait(30)
+    finally:
+        app.removeEventFilter(watch)
+    assert painted["countdownLabel"] == 5
+    assert painted["instructionsLabel"] == painted["cautionLabel"] == 0
+    assert layouts == []
+    assert len(ring_areas) == 5 and max(ring_areas) < 0.1 * ring.width() * ring.height()
 
 
 def test_controls_have_tooltips_naming_keys_and_accessible_names(
