@@ -157,7 +157,21 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
         window.show_notice(notice)
     if not defer_library:
         ctx.load_library()
+        drop_source_lines()
     return ctx
+
+
+def drop_source_lines() -> None:
+    """Forget the source lines PySide6 read while the app started (about 5 MB).
+
+    PySide6's import hook reads the source of every module that imports anything, to see
+    whether it mentions PySide6, and ``linecache`` keeps all of it. Dropped once start-up
+    is over, that memory is reused by what the session builds. (A packaged app has no
+    source to read.)
+    """
+    import linecache
+
+    linecache.clearcache()
 
 
 def _make_voice(settings: Settings, paths: AppPaths, no_voice: bool) -> Voice:
@@ -213,6 +227,7 @@ def run_window(opts: Options) -> int:
 
     def after_first_paint() -> None:
         ctx.load_library()
+        drop_source_lines()
         routine = ctx.window.home.selected_routine()
         if opts.start and routine:
             ctx.window.start_routine(routine)

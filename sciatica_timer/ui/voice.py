@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SOUND_NAMES = ("tick", "chime", "end")
+DRAIN_S = 0.3
+"""After the last sample is handed over, how long the sound server may still be playing."""
 PENDING_LIMIT_S = 1.0
 """A cue rendered on demand is still played if it is ready this soon after it was asked."""
 STALL_LIMIT_S = 12.0
@@ -116,14 +118,17 @@ class Speaker(QObject):
         self._ends_at = 0.0
         self._sounds: dict[Path, tuple[tuple[int, int], bytes]] = {}
         self._next: Path | None = None
+        self._playing = False
         self._after_sound = QTimer(self)
         self._after_sound.setSingleShot(True)
         self._after_sound.timeout.connect(self._play_next)
+        self._done = QTimer(self)
+        self._done.setSingleShot(True)
+        self._done.timeout.connect(self.stop)
 
     def is_playing(self) -> bool:
-        from PySide6.QtMultimedia import QtAudio
-
-        return self._sink is not None and self._sink.state() is QtAudio.State.ActiveState
+        """True from the start of a WAV until it has been heard to the end (or cut off)."""
+        return self._playing
 
     def set_volume(self, volume: float) -> None:
         self.volume = volume
@@ -153,6 +158,8 @@ class Speaker(QObject):
         """Silence at once, and forget anything waiting to be said."""
         self._next = None
         self._after_sound.stop()
+        self._done.stop()
+        self._playing = False
         if self._sink is not None:
             self._sink.stop()
 
@@ -183,8 +190,12 @@ class Speaker(QObject):
         self._buffer.setData(samples)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         sink.start(self._buffer)
-        self.source, self.kind = path, kind
-        self._ends_at = time.monotonic() + len(samples) / (2 * channels * rate)
+        self.source, self.kind, self._playing = path, kind, True
+        seconds = len(samples) / (2 * channels * rate)
+        self._ends_at = time.monotonic() + seconds
+        # A sink stays active after its last sample and keeps polling (0.7 % of a core):
+        # stop it once the sound server has had time to play what it was given.
+        self._done.start(round((seconds + DRAIN_S) * 1000))
 
     def _sink_for(self, rate: int, channels: int) -> QAudioSink:
         from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
