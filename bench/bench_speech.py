@@ -209,6 +209,10 @@ def bench_session(library: Library, cache: Path) -> None:
     engine = Engine(timeline)
     engine.subscribe(voice.handle)
     engine.subscribe(lambda e: due.append((e.at_ns, e.cue.text)) if e.cue else None)
+    phase_starts: set[int] = set()
+    engine.subscribe(
+        lambda e: phase_starts.add(e.at_ns) if e.kind is EventKind.PHASE_STARTED else None
+    )
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -227,13 +231,14 @@ def bench_session(library: Library, cache: Path) -> None:
     wait_until(lambda: engine.state.finished, timeline.total_s + 5)
     wait(500)
     timer.stop()
-    offsets = []
+    offsets, chimed = [], []
     for at_ns, _text in due:
         after = [s for s in started_at if s >= at_ns]
         if after:
-            offsets.append((after[0] - at_ns) / NS_PER_S)
+            (chimed if at_ns in phase_starts else offsets).append((after[0] - at_ns) / NS_PER_S)
     report(f"  cues due {len(due)}, playbacks started {len(started_at)}")
     spread("cue due -> speaker playing", offsets)
+    spread("phase start -> announcement, after its chime", chimed)
     spread("GUI event-loop gap (5 ms heartbeat)", gaps)
     voice.shutdown()
     KEEP.append(voice)

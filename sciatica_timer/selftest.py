@@ -192,12 +192,12 @@ def _qt_modules() -> str:
 
 
 def _check_sound(state: _State) -> str:
-    """QtMultimedia loads, and QSoundEffect accepts every bundled sound.
+    """QtMultimedia loads, and every bundled sound is a 16-bit WAV the speaker can play.
 
-    No media backend plugin is needed (or shipped): sounds and cues are WAVs that
-    QSoundEffect plays itself. Qt's messages are kept out of the report: on a machine
-    without PipeWire or a sound server QtMultimedia warns about it, which says nothing
-    about this copy of the app.
+    No media backend plugin is needed (or shipped): sounds and cues are WAVs that the
+    speaker hands to a QAudioSink itself. Qt's messages are kept out of the report: on a
+    machine without PipeWire or a sound server QtMultimedia warns about it, which says
+    nothing about this copy of the app.
     """
     import wave
 

@@ -89,9 +89,32 @@ class SoundServer:
             timeout=10,
         )
 
-    def record(self) -> Recording:
-        """Start recording what the sink plays (stop it with ``Recording.stop``)."""
-        return Recording(self.address)
+    def record(self, sink: str = SINK) -> Recording:
+        """Start recording what a sink plays (stop it with ``Recording.stop``)."""
+        return Recording(self.address, sink)
+
+    def add_sink(self, name: str) -> str:
+        """Another null sink (like headphones being plugged in); returns its module id."""
+        return self._pactl("load-module", "module-null-sink", f"sink_name={name}").stdout.strip()
+
+    def remove_sink(self, module: str) -> None:
+        self._pactl("unload-module", module)
+
+    def set_default(self, sink: str) -> None:
+        self._pactl("set-default-sink", sink)
+
+    def playing_on(self) -> list[str]:
+        """The sinks that streams are playing into now, by name."""
+        sinks = {
+            fields[0]: fields[1]
+            for line in self._pactl("list", "short", "sinks").stdout.splitlines()
+            if len(fields := line.split()) > 1
+        }
+        return [
+            sinks.get(fields[1], fields[1])
+            for line in self._pactl("list", "short", "sink-inputs").stdout.splitlines()
+            if len(fields := line.split()) > 1
+        ]
 
 
 class Recording:
@@ -99,14 +122,14 @@ class Recording:
 
     RATE = 8000
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, sink: str = SINK) -> None:
         self._process = subprocess.Popen(
             [
                 "parec",
                 "--server",
                 address,
                 "--device",
-                f"{SINK}.monitor",
+                f"{sink}.monitor",
                 "--raw",
                 "--format=s16le",
                 f"--rate={self.RATE}",

@@ -113,7 +113,7 @@ class Speaker(QObject):
         """The WAV playing or last played (for tests and the bench)."""
         self.kind: str | None = None
         self._sink: QAudioSink | None = None
-        self._format: tuple[int, int] | None = None
+        self._format: tuple[int, int, bytes] | None = None
         self._buffer = QBuffer(self)
         self._ends_at = 0.0
         self._sounds: dict[Path, tuple[tuple[int, int], bytes]] = {}
@@ -200,16 +200,18 @@ class Speaker(QObject):
     def _sink_for(self, rate: int, channels: int) -> QAudioSink:
         from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
 
-        if self._sink is None or self._format != (rate, channels):
+        device = QMediaDevices.defaultAudioOutput()  # headphones plugged in: use them
+        wanted = (rate, channels, bytes(device.id().data()))
+        if self._sink is None or self._format != wanted:
             if self._sink is not None:
                 self._sink.deleteLater()
             audio = QAudioFormat()
             audio.setSampleRate(rate)
             audio.setChannelCount(channels)
             audio.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-            self._sink = QAudioSink(QMediaDevices.defaultAudioOutput(), audio, self)
+            self._sink = QAudioSink(device, audio, self)
             self._sink.setVolume(self.volume)
-            self._format = (rate, channels)
+            self._format = wanted
         return self._sink
 
 

@@ -450,6 +450,36 @@ def test_a_chime_then_the_announcement_and_no_sound_over_speech(
     assert speaker.source == renderer.path_for(announce) and speaker.is_playing()
 
 
+def test_a_newly_plugged_in_output_is_used_from_the_next_cue(
+    make_voice: MakeVoice, qtbot: QtBot, output: SoundServer
+) -> None:
+    """Headphones plugged in mid-session become the default output: the sound server
+    reports the next cue's stream playing on them, not on the speakers it started on."""
+    from PySide6.QtMultimedia import QMediaDevices
+
+    rec = make_voice(SpeechSettings(sounds_on=False))
+    rec.voice.prepare(["Rest", "Switch sides"])
+    _rendered(qtbot, rec.voice, "Rest", "Switch sides")
+    speaker = rec.voice.speaker
+    assert speaker is not None
+    rec.voice.handle(cue(CueKind.REST, "Rest"))
+    assert output.playing_on() == ["mat"]
+    qtbot.waitUntil(lambda: not speaker.is_playing(), timeout=5000)
+    module = output.add_sink("headphones")
+    try:
+        output.set_default("headphones")
+        qtbot.waitUntil(
+            lambda: "headphones" in bytes(QMediaDevices.defaultAudioOutput().id().data()).decode()
+        )
+        rec.voice.handle(cue(CueKind.SWITCH, "Switch sides"))
+        qtbot.wait(100)
+        assert output.playing_on() == ["headphones"]
+        quiesce(qtbot, rec.voice)
+    finally:
+        output.set_default("mat")
+        output.remove_sink(module)
+
+
 def test_playback_never_spins_the_event_loop(tmp_path: Path, sound_server: SoundServer) -> None:
     """Cues and sounds, started and stopped in the pattern that made QSoundEffect (Qt 6.10
     to 6.12) leave a socket notifier on another thread, so that the GUI thread spun at full
