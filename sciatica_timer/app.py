@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from logging.handlers import RotatingFileHandler
 from types import TracebackType
@@ -210,6 +210,31 @@ def _calm_excepthook(window: MainWindow) -> None:
     sys.excepthook = hook
 
 
+EXPECTED_QT_MESSAGES = (
+    "No QtMultimedia backends found",  # on purpose: see ui/voice._without_media_backend
+    "Couldn't load pipewire-0.3 library",  # QtMultimedia then uses PulseAudio
+    "Couldn't resolve pipewire-0.3 symbols",
+)
+
+
+def _quiet_expected_qt_messages() -> None:
+    """Keep Qt's notes about what the app leaves out on purpose off the terminal (they go
+    to the log); every other Qt message is passed on as before."""
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    previous: Callable[[QtMsgType, QMessageLogContext, str], None] | None = None
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if message.startswith(EXPECTED_QT_MESSAGES):
+            log.info("Qt: %s", message)
+        elif previous is not None:
+            previous(kind, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
+
+
 def run_window(opts: Options) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -218,6 +243,7 @@ def run_window(opts: Options) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName("Sciatica Timer")
     app.setDesktopFileName("sciatica-timer")
+    _quiet_expected_qt_messages()
     ctx = build(opts, defer_library=True)
     _calm_excepthook(ctx.window)
     if opts.fullscreen:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
+from sound_server import SoundServer
 
 from sciatica_timer.app import build
 from sciatica_timer.cli import parse_args
@@ -132,3 +134,25 @@ def test_voice_and_sounds_off_never_load_multimedia(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_app_keeps_qts_expected_notes_off_the_terminal(
+    tmp_path: Path, sound_server: SoundServer
+) -> None:
+    """Started from a terminal, a session with sound prints none of Qt's notes about what
+    the app leaves out on purpose (the media backend, PipeWire); they go to the log."""
+    args = ["--data-dir", str(tmp_path), "--routine", "sciatica-foam-roll", "--start"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sciatica_timer", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)
+    proc.terminate()
+    _, err = proc.communicate(timeout=20)
+    assert "No QtMultimedia backends found" not in err and "pipewire" not in err
+    assert "Traceback" not in err
+    log = (tmp_path / "logs" / "sciatica-timer.log").read_text()
+    assert "Qt: No QtMultimedia backends found" in log
