@@ -16,7 +16,13 @@ from sciatica_timer.cli import Options, UsageError, parse_args, run_command, tim
 from sciatica_timer.journal import Journal
 from sciatica_timer.library import Library, LibraryError, load_library
 from sciatica_timer.library_cache import VerifiedCache
-from sciatica_timer.paths import AppPaths, assets_dir, bundled_library, make_private_dir
+from sciatica_timer.paths import (
+    AppPaths,
+    assets_dir,
+    bundled_library,
+    make_private_dir,
+    shipped_verified,
+)
 from sciatica_timer.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
@@ -65,7 +71,7 @@ def load_libraries(opts: Options) -> tuple[Library, list[str]]:
     again (``VerifiedCache`` in the cache folder): start-up stays light.
     """
     notices: list[str] = []
-    verified = VerifiedCache(opts.paths.verified_libraries)
+    verified = VerifiedCache(opts.paths.verified_libraries, shipped=shipped_verified())
     try:
         library = load_library(
             bundled_library(), display="exercises.json (bundled)", verified=verified

@@ -27,30 +27,43 @@ MAX_KEYS = 16
 _KEY = re.compile(r"[0-9a-f]{64}")
 
 
+def _read_keys(path: Path) -> list[str]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        log.info("ignoring the validation cache %s: %s", path, exc)
+        return []
+    keys = raw.get("keys") if isinstance(raw, dict) else None
+    if not isinstance(keys, list):
+        log.info("ignoring the validation cache %s: it holds no list of keys", path)
+        return []
+    return [k for k in keys if isinstance(k, str) and _KEY.fullmatch(k)]
+
+
+def write_keys(path: Path, keys: list[str]) -> None:
+    """Write a file of accepted digests (for the package build's shipped file)."""
+    path.write_text(json.dumps({"keys": keys}, indent=1), encoding="utf-8")
+
+
 class VerifiedCache:
     """A small JSON file of sha256 digests, newest last, written atomically and privately."""
 
-    def __init__(self, path: Path, max_keys: int = MAX_KEYS) -> None:
+    def __init__(self, path: Path, max_keys: int = MAX_KEYS, shipped: Path | None = None) -> None:
+        """``shipped``: a read-only file of the same form that comes with the packaged app,
+        written when the package was built and its bundled library fully checked, so even
+        the very first start skips the schema (packaging/sciatica-timer.spec)."""
         self.path = path
         self.max_keys = max_keys
+        self.shipped = shipped
 
     def keys(self) -> list[str]:
         """The accepted digests, oldest first; empty when the file is missing or unusable."""
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return []
-        except (OSError, ValueError) as exc:
-            log.info("ignoring the validation cache %s: %s", self.path, exc)
-            return []
-        keys = raw.get("keys") if isinstance(raw, dict) else None
-        if not isinstance(keys, list):
-            log.info("ignoring the validation cache %s: it holds no list of keys", self.path)
-            return []
-        return [k for k in keys if isinstance(k, str) and _KEY.fullmatch(k)]
+        return _read_keys(self.path)
 
     def vouches_for(self, key: str) -> bool:
-        return key in self.keys()
+        return key in self.keys() or (self.shipped is not None and key in _read_keys(self.shipped))
 
     def record(self, key: str) -> None:
         """Remember one more accepted digest; a failure to write is logged and forgotten."""

@@ -33,6 +33,11 @@ def bundled_library() -> Path:
     return bundled_root() / "exercises.json"
 
 
+def shipped_verified() -> Path:
+    """The digests of bundled exercise files checked when the package was built."""
+    return bundled_root() / "verified-libraries.json"
+
+
 def assets_dir() -> Path:
     return bundled_root() / "assets"
 

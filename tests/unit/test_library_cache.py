@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sciatica_timer.library import LibraryError, check_file, content_key, load_library
-from sciatica_timer.library_cache import MAX_KEYS, VerifiedCache
+from sciatica_timer.library_cache import MAX_KEYS, VerifiedCache, write_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED = "schema check skipped"
@@ -27,7 +27,9 @@ LOAD_SCRIPT = textwrap.dedent(
     from pathlib import Path
     from sciatica_timer.library import load_library
     from sciatica_timer.library_cache import VerifiedCache
-    library = load_library(Path(sys.argv[1]), verified=VerifiedCache(Path(sys.argv[2])))
+    shipped = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    verified = VerifiedCache(Path(sys.argv[2]), shipped=shipped)
+    library = load_library(Path(sys.argv[1]), verified=verified)
     loaded = [m for m in ("jsonschema", "json_source_map") if m in sys.modules]
     sys.stdout.buffer.write(pickle.dumps((library, loaded)))
     """
@@ -53,9 +55,12 @@ def _write(path: Path, doc: object) -> Path:
     return path
 
 
-def _load_in_subprocess(path: Path, cache: Path) -> tuple[object, list[str]]:
+def _load_in_subprocess(
+    path: Path, cache: Path, shipped: Path | None = None
+) -> tuple[object, list[str]]:
+    extra = [str(shipped)] if shipped else []
     proc = subprocess.run(
-        [sys.executable, "-c", LOAD_SCRIPT, str(path), str(cache)],
+        [sys.executable, "-c", LOAD_SCRIPT, str(path), str(cache), *extra],
         cwd=ROOT,
         capture_output=True,
         timeout=60,
@@ -97,6 +102,37 @@ def test_second_start_does_not_import_jsonschema(tmp_path: Path, bundled_path: P
     assert first_loaded == ["jsonschema"], "the first load must validate in full"
     assert second_loaded == []
     assert first == second == load_library(bundled_path)
+
+
+def test_a_shipped_digest_spares_even_the_first_start(tmp_path: Path, bundled_path: Path) -> None:
+    """The packaged app ships the digest of its bundled library, checked in full at build
+    time: its very first start builds the library without jsonschema."""
+    shipped = tmp_path / "bundle" / "verified-libraries.json"
+    shipped.parent.mkdir()
+    key = content_key(bundled_path.read_bytes())
+    assert key is not None
+    write_keys(shipped, [key])
+    cache = tmp_path / "cache" / "verified-libraries.json"
+    library, loaded = _load_in_subprocess(bundled_path, cache, shipped)
+    assert loaded == []
+    assert library == load_library(bundled_path)
+
+
+def test_a_shipped_digest_vouching_for_a_broken_file_still_refuses_it(tmp_path: Path) -> None:
+    """A shipped file is trusted no more than the cache: a broken file is still refused."""
+    path = tmp_path / "bad.json"
+    path.write_text(
+        '{"exercises": [{"id": "x", "name": "X", "duration_s": 10}], '
+        '"routines": [{"id": "r", "name": "R", "steps": [{"exercise": "nope"}]}]}'
+    )
+    shipped = tmp_path / "shipped.json"
+    key = content_key(path.read_bytes())
+    assert key is not None
+    write_keys(shipped, [key])
+    verified = VerifiedCache(tmp_path / "cache.json", shipped=shipped)
+    with pytest.raises(LibraryError) as err:
+        load_library(path, "bad.json", verified=verified)
+    assert err.value.problems == check_file(path, "bad.json") != []
 
 
 def test_one_changed_byte_is_validated_again(
