@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
@@ -75,3 +79,25 @@ def seed_history(journal: Journal, weeks: int = 4, seed: int = 7) -> None:
         journal.record_after(sid, max(0, pain - rng.choice([0, 1, 2])), REACH[after])
         day += rng.choice([1, 1, 1, 2])
     journal._now = lambda: datetime.now().astimezone()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(
+    code: str, *args: str, no_sound_in: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run Python code in a fresh process from the project's root, with ``args`` as its
+    ``sys.argv[1:]``. With ``no_sound_in`` (a folder), that process finds no sound server:
+    its ``PULSE_SERVER`` points at a socket nobody listens on there."""
+    env = dict(os.environ)
+    if no_sound_in is not None:
+        env["PULSE_SERVER"] = f"unix:{no_sound_in / 'nobody-here'}"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=timeout,
+    )

@@ -8,10 +8,9 @@ FFmpeg backend, and start-up leaves no source lines cached.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from helpers import run_python
 from sound_server import SoundServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,13 +45,7 @@ def test_a_spoken_session_maps_neither_openssl_nor_ffmpeg(
     """Voice and sounds on, a cue being said: no libcrypto (3.3 MB; hashes are Python's
     own), no FFmpeg media backend (12 MB; WAVs need none), and start-up's source lines
     read by PySide6's import hook (about 5 MB) are dropped."""
-    run = subprocess.run(
-        [sys.executable, "-c", SESSION, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    run = run_python(SESSION, str(tmp_path))
     assert run.returncode == 0, run.stderr[-2000:]
     seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen["speaking"] is True

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers import run_python
 from pytestqt.qtbot import QtBot
 from pyttsx3.drivers.espeak import EspeakDriver
 from sound_server import SoundServer, loud_seconds, wav_loud_seconds
@@ -232,15 +233,7 @@ def test_no_sound_output_gives_one_notice(tmp_path: Path) -> None:
         "v.shutdown()\n"
         "import json; print(json.dumps([notices, asked, v.speaker is None]))\n"
     )
-    env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path / 'nobody-here'}"}
-    run = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "speech"), str(SOUNDS)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+    run = run_python(code, str(tmp_path / "speech"), str(SOUNDS), no_sound_in=tmp_path)
     assert run.returncode == 0, run.stderr
     notices, asked, no_speaker = json.loads(run.stdout.strip().splitlines()[-1])
     assert notices == [NO_OUTPUT_MESSAGE]
@@ -509,13 +502,7 @@ def test_playback_never_spins_the_event_loop(tmp_path: Path, sound_server: Sound
         "rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1]\n"
         "v.shutdown(); print(int(rss) // 1024)\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path), str(SOUNDS)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    run = run_python(code, str(tmp_path), str(SOUNDS))
     assert run.returncode == 0, run.stderr[-2000:]
     assert "QSocketNotifier" not in run.stderr and "another thread" not in run.stderr
     assert int(run.stdout.split()[-1]) < 150  # MB: it grew past 1 GB in seconds when it spun

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from helpers import run_python
 from pytestqt.qtbot import QtBot
 from sound_server import SoundServer
 
@@ -65,15 +65,7 @@ def test_voice_notice_reaches_the_window_once(tmp_path: Path) -> None:
         "print(len(notices), ctx.window.session.countdown_label.text())\n"
         "ctx.close()\n"
     )
-    env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path / 'nobody-here'}"}
-    run = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "data")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+    run = run_python(code, str(tmp_path / "data"), no_sound_in=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split()[-2:] == ["1", "1:40"]
 
