@@ -220,12 +220,14 @@ EXPECTED_QT_MESSAGES = (
     "No QtMultimedia backends found",  # on purpose: see ui/voice._without_media_backend
     "Couldn't load pipewire-0.3 library",  # QtMultimedia then uses PulseAudio
     "Couldn't resolve pipewire-0.3 symbols",
+    "PulseAudioService: pa_context_connect() failed",  # no sound server: the window says so
 )
 
 
 def _quiet_expected_qt_messages() -> None:
-    """Keep Qt's notes about what the app leaves out on purpose off the terminal (they go
-    to the log); every other Qt message is passed on as before."""
+    """Keep Qt's notes about what the app leaves out on purpose, or already tells the user
+    in the window, off the terminal (they go to the log); every other Qt message is passed
+    on as before."""
     from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
     previous: Callable[[QtMsgType, QMessageLogContext, str], None] | None = None

@@ -148,3 +148,21 @@ def test_the_app_keeps_qts_expected_notes_off_the_terminal(
     assert "Traceback" not in err
     log = (tmp_path / "logs" / "sciatica-timer.log").read_text()
     assert "Qt: No QtMultimedia backends found" in log
+
+
+def test_with_no_sound_server_the_terminal_stays_quiet_too(tmp_path: Path) -> None:
+    """With no sound server the window says so once; Qt's own line about it goes to the
+    log, not the terminal."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from PySide6.QtCore import QTimer; QTimer.singleShot(3000, app.quit)\n"
+        "from sciatica_timer.app import main\n"
+        "args = ['--data-dir', sys.argv[1], '--routine', 'sciatica-foam-roll', '--start']\n"
+        "sys.exit(main(args))\n"
+    )
+    run = run_python(code, str(tmp_path / "data"), no_sound_in=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "PulseAudioService" not in run.stderr and "Traceback" not in run.stderr
+    log = (tmp_path / "data" / "logs" / "sciatica-timer.log").read_text()
+    assert "Qt: PulseAudioService: pa_context_connect() failed" in log
