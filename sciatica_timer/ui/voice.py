@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SOUND_NAMES = ("tick", "chime", "end")
-DRAIN_S = 0.3
+DRAIN_MS = 300
 """After the last sample is handed over, how long the sound server may still be playing."""
 PENDING_LIMIT_S = 1.0
 """A cue rendered on demand is still played if it is ready this soon after it was asked."""
@@ -115,20 +115,19 @@ class Speaker(QObject):
         self._sink: QAudioSink | None = None
         self._format: tuple[int, int, bytes] | None = None
         self._buffer = QBuffer(self)
-        self._ends_at = 0.0
         self._sounds: dict[Path, tuple[tuple[int, int], bytes]] = {}
         self._next: Path | None = None
-        self._playing = False
         self._after_sound = QTimer(self)
         self._after_sound.setSingleShot(True)
         self._after_sound.timeout.connect(self._play_next)
         self._done = QTimer(self)
+        """Runs while a WAV plays: from its start until it has been heard to the end."""
         self._done.setSingleShot(True)
         self._done.timeout.connect(self.stop)
 
     def is_playing(self) -> bool:
         """True from the start of a WAV until it has been heard to the end (or cut off)."""
-        return self._playing
+        return self._done.isActive()
 
     def set_volume(self, volume: float) -> None:
         self.volume = volume
@@ -140,8 +139,8 @@ class Speaker(QObject):
         self._next = None
         self._after_sound.stop()
         if self.kind == "sound" and self.is_playing():
-            self._next = path
-            self._after_sound.start(max(0, round((self._ends_at - time.monotonic()) * 1000)))
+            self._next = path  # when its last sample is handed over
+            self._after_sound.start(max(0, self._done.remainingTime() - DRAIN_MS))
             return
         self._start(path, "voice", self._read(path))
 
@@ -159,13 +158,12 @@ class Speaker(QObject):
         self._next = None
         self._after_sound.stop()
         self._done.stop()
-        self._playing = False
         if self._sink is not None:
             self._sink.stop()
 
     def _play_next(self) -> None:
         path, self._next = self._next, None
-        if path is not None:
+        if path is not None:  # the sound's last samples are still draining: cut them
             self._start(path, "voice", self._read(path))
 
     @staticmethod
@@ -190,12 +188,10 @@ class Speaker(QObject):
         self._buffer.setData(samples)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         sink.start(self._buffer)
-        self.source, self.kind, self._playing = path, kind, True
-        seconds = len(samples) / (2 * channels * rate)
-        self._ends_at = time.monotonic() + seconds
+        self.source, self.kind = path, kind
         # A sink stays active after its last sample and keeps polling (0.7 % of a core):
         # stop it once the sound server has had time to play what it was given.
-        self._done.start(round((seconds + DRAIN_S) * 1000))
+        self._done.start(round(len(samples) / (2 * channels * rate) * 1000) + DRAIN_MS)
 
     def _sink_for(self, rate: int, channels: int) -> QAudioSink:
         from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
