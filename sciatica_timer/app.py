@@ -21,7 +21,6 @@ from sciatica_timer.paths import (
     assets_dir,
     bundled_library,
     make_private_dir,
-    shipped_verified,
 )
 from sciatica_timer.settings import Settings, load_settings, save_settings
 
@@ -71,7 +70,7 @@ def load_libraries(opts: Options) -> tuple[Library, list[str]]:
     again (``VerifiedCache`` in the cache folder): start-up stays light.
     """
     notices: list[str] = []
-    verified = VerifiedCache(opts.paths.verified_libraries, shipped=shipped_verified())
+    verified = VerifiedCache.of(opts.paths)
     try:
         library = load_library(
             bundled_library(), display="exercises.json (bundled)", verified=verified

@@ -17,7 +17,7 @@ from typing import NoReturn, TextIO
 from sciatica_timer import __version__
 from sciatica_timer.library import Library, LibraryError, check_file, load_library, schema_path
 from sciatica_timer.library_cache import VerifiedCache
-from sciatica_timer.paths import AppPaths, bundled_library, shipped_verified
+from sciatica_timer.paths import AppPaths, bundled_library
 from sciatica_timer.timeline import Timeline, build_timeline
 
 _BUNDLED = "<bundled>"
@@ -136,8 +136,7 @@ def _load(opts: Options) -> Library:
     """The library for --list and --plan (a file validated before skips the schema)."""
     path = opts.exercises or bundled_library()
     display = str(opts.exercises) if opts.exercises else "exercises.json"
-    verified = VerifiedCache(opts.paths.verified_libraries, shipped=shipped_verified())
-    return load_library(path, display, verified=verified)
+    return load_library(path, display, verified=VerifiedCache.of(opts.paths))
 
 
 def _unknown_routine(library: Library, routine_id: str) -> UsageError:

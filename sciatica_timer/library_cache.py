@@ -17,7 +17,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from sciatica_timer.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
+from sciatica_timer.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, AppPaths, shipped_verified
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,13 @@ def _read_keys(path: Path) -> list[str]:
     return [k for k in keys if isinstance(k, str) and _KEY.fullmatch(k)]
 
 
+def _encode(keys: list[str]) -> str:
+    return json.dumps({"keys": keys}, indent=1)
+
+
 def write_keys(path: Path, keys: list[str]) -> None:
     """Write a file of accepted digests (for the package build's shipped file)."""
-    path.write_text(json.dumps({"keys": keys}, indent=1), encoding="utf-8")
+    path.write_text(_encode(keys), encoding="utf-8")
 
 
 class VerifiedCache:
@@ -57,6 +61,11 @@ class VerifiedCache:
         self.path = path
         self.max_keys = max_keys
         self.shipped = shipped
+
+    @classmethod
+    def of(cls, paths: AppPaths) -> VerifiedCache:
+        """The app's store in its cache folder, with the digests the package shipped."""
+        return cls(paths.verified_libraries, shipped=shipped_verified())
 
     def keys(self) -> list[str]:
         """The accepted digests, oldest first; empty when the file is missing or unusable."""
@@ -80,7 +89,7 @@ class VerifiedCache:
         fd, tmp = tempfile.mkstemp(prefix=".verified-", suffix=".json", dir=folder)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:  # no fsync: a lost file
-                json.dump({"keys": keys}, fh, indent=1)  # only costs one full check
+                fh.write(_encode(keys))  # only costs one full check
             os.chmod(tmp, PRIVATE_FILE_MODE)
             os.replace(tmp, self.path)
         except BaseException:
