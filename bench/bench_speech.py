@@ -32,7 +32,7 @@ from sciatica_timer.timeline import Cue, CueKind, Timeline, all_cue_texts, build
 from sciatica_timer.ui.voice import Voice  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
-from sound_server import SoundServer  # noqa: E402
+from sound_server import private_sound_server  # noqa: E402
 
 SOUNDS = ROOT / "assets" / "sounds"
 KEEP: list[Voice] = []
@@ -270,27 +270,22 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--wav", type=Path, help="also write the routine's cues as one WAV")
     parser.add_argument("--no-session", action="store_true", help="skip the real-time session")
     args = parser.parse_args(argv)
-    server = SoundServer(Path(tempfile.mkdtemp(prefix="sciatica-bench-pulse-")))
-    if not server.start():
-        print(f"bench_speech: {server.problem}", file=sys.stderr)
-        return 1
-    os.environ["PULSE_SERVER"] = server.address
-    app = QApplication.instance() or QApplication([])
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-    library = load_library(ROOT / "exercises.json")
-    texts = all_cue_texts(build_timeline(library, "sciatica-foam-roll"))
-    with tempfile.TemporaryDirectory() as tmp:
-        cache = Path(tmp) / "speech"
-        bench_rendering(texts, cache).shutdown()
-        bench_gui_thread(texts, Path(tmp) / "cold")
-        bench_playback(texts, cache)
-        if not args.no_session:
-            bench_session(library, cache)
-        if args.wav:
-            write_routine_wav(library, cache, args.wav)
-    del app
-    server.stop()
-    return 0
+    with private_sound_server("bench_speech"):
+        app = QApplication.instance() or QApplication([])
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        library = load_library(ROOT / "exercises.json")
+        texts = all_cue_texts(build_timeline(library, "sciatica-foam-roll"))
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = Path(tmp) / "speech"
+            bench_rendering(texts, cache).shutdown()
+            bench_gui_thread(texts, Path(tmp) / "cold")
+            bench_playback(texts, cache)
+            if not args.no_session:
+                bench_session(library, cache)
+            if args.wav:
+                write_routine_wav(library, cache, args.wav)
+        del app
+        return 0
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
-from sound_server import SoundServer  # noqa: E402
+from sound_server import private_sound_server  # noqa: E402
 
 PROBE = HERE / "window_probe.py"
 
@@ -44,14 +43,8 @@ def probe(mode: str, seconds: float, data: str | None = None) -> dict[str, float
 
 
 def main() -> int:
-    server = SoundServer(Path(tempfile.mkdtemp(prefix="sciatica-bench-pulse-")))
-    if not server.start():
-        raise SystemExit(f"bench: {server.problem}")
-    os.environ["PULSE_SERVER"] = server.address  # the probes play into its null sink
-    try:
+    with private_sound_server("bench"):  # the probes play into its null sink
         return figures()
-    finally:
-        server.stop()
 
 
 def figures() -> int:

@@ -9,10 +9,14 @@ developer's own speakers.
 from __future__ import annotations
 
 import array
+import os
 import shutil
 import subprocess
+import tempfile
 import time
 import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SINK = "mat"
@@ -115,6 +119,20 @@ class SoundServer:
             for line in self._pactl("list", "short", "sink-inputs").stdout.splitlines()
             if len(fields := line.split()) > 1
         ]
+
+
+@contextmanager
+def private_sound_server(who: str) -> Iterator[SoundServer]:
+    """A private server for this process and the ones it starts (through ``PULSE_SERVER``),
+    stopped at the end; exits with the reason when it cannot start (for the benches)."""
+    server = SoundServer(Path(tempfile.mkdtemp(prefix="sciatica-pulse-")))
+    if not server.start():
+        raise SystemExit(f"{who}: {server.problem}")
+    os.environ["PULSE_SERVER"] = server.address
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class Recording:

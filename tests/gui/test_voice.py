@@ -126,9 +126,7 @@ def test_building_a_voice_is_cheap_and_loads_no_speech_or_multimedia() -> None:
         "print(time.perf_counter() - t)\n"
         "assert 'pyttsx3' not in sys.modules and 'PySide6.QtMultimedia' not in sys.modules\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    run = run_python(code)
     assert run.returncode == 0, run.stderr
     assert float(run.stdout.split()[-1]) < 0.02
 
@@ -525,13 +523,7 @@ def test_sound_never_loads_the_media_backend() -> None:
         "v.shutdown()\n"
         "print(playing, 'ffmpegmediaplugin' in maps, 'libavcodec' in maps)\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code, str(SOUNDS)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    run = run_python(code, str(SOUNDS))
     assert run.returncode == 0, run.stderr
     assert run.stdout.split()[-3:] == ["True", "False", "False"]
 
@@ -557,9 +549,7 @@ def test_rapid_play_and_stop_never_deadlocks() -> None:
         "    v.stop() if i % 3 else v.set_muted(True); v.set_muted(False)\n"
         "v.shutdown(); print('ok')\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
+    run = run_python(code)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split()[-1] == "ok"
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from helpers import run_python
@@ -16,6 +13,15 @@ from sciatica_timer.cli import parse_args
 from sciatica_timer.clock import NS_PER_S, FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
+THREE_SECONDS_OF_THE_APP = (
+    "import sys\n"
+    "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+    "from PySide6.QtCore import QTimer; QTimer.singleShot(3000, app.quit)\n"
+    "from sciatica_timer.app import main\n"
+    "args = ['--data-dir', sys.argv[1], '--routine', 'sciatica-foam-roll', '--start']\n"
+    "sys.exit(main(args))\n"
+)
+"""The real app (``main``), a session started at once, closed after three seconds."""
 
 
 def test_window_session_asks_for_side_aware_cues_on_time(
@@ -123,7 +129,7 @@ def test_voice_and_sounds_off_never_load_multimedia(tmp_path: Path) -> None:
         "print('QtMultimedia' in ' '.join(sys.modules))\n"
         "ctx.close()\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    proc = run_python(code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "False"
 
@@ -133,17 +139,9 @@ def test_the_app_keeps_qts_expected_notes_off_the_terminal(
 ) -> None:
     """Started from a terminal, a session with sound prints none of Qt's notes about what
     the app leaves out on purpose (the media backend, PipeWire); they go to the log."""
-    args = ["--data-dir", str(tmp_path), "--routine", "sciatica-foam-roll", "--start"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sciatica_timer", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(4)
-    proc.terminate()
-    _, err = proc.communicate(timeout=20)
+    run = run_python(THREE_SECONDS_OF_THE_APP, str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    err = run.stderr
     assert "No QtMultimedia backends found" not in err and "pipewire" not in err
     assert "Traceback" not in err
     log = (tmp_path / "logs" / "sciatica-timer.log").read_text()
@@ -153,15 +151,7 @@ def test_the_app_keeps_qts_expected_notes_off_the_terminal(
 def test_with_no_sound_server_the_terminal_stays_quiet_too(tmp_path: Path) -> None:
     """With no sound server the window says so once; Qt's own line about it goes to the
     log, not the terminal."""
-    code = (
-        "import sys\n"
-        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
-        "from PySide6.QtCore import QTimer; QTimer.singleShot(3000, app.quit)\n"
-        "from sciatica_timer.app import main\n"
-        "args = ['--data-dir', sys.argv[1], '--routine', 'sciatica-foam-roll', '--start']\n"
-        "sys.exit(main(args))\n"
-    )
-    run = run_python(code, str(tmp_path / "data"), no_sound_in=tmp_path)
+    run = run_python(THREE_SECONDS_OF_THE_APP, str(tmp_path / "data"), no_sound_in=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "PulseAudioService" not in run.stderr and "Traceback" not in run.stderr
     log = (tmp_path / "data" / "logs" / "sciatica-timer.log").read_text()
