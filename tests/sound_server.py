@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import wave
 from collections.abc import Iterator
@@ -157,13 +158,28 @@ class Recording:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(0.2)  # parec connects before anything is played
+        # Read as it comes: a full pipe would stall parec and the server would drop audio.
+        self._data = bytearray()
+        self._started = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        if not self._started.wait(5):  # recording for real before anything is played
+            raise RuntimeError("parec delivered nothing")
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        while chunk := self._process.stdout.read1(4096):
+            self._data += chunk
+            self._started.set()
 
     def stop(self) -> array.array[int]:
         self._process.terminate()
-        data, _ = self._process.communicate(timeout=5)
+        self._process.wait(timeout=5)
+        self._reader.join(timeout=5)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
         samples = array.array("h")
-        samples.frombytes(data[: len(data) // 2 * 2])
+        samples.frombytes(bytes(self._data[: len(self._data) // 2 * 2]))
         return samples
 
 

@@ -445,12 +445,13 @@ def test_a_newly_plugged_in_output_is_used_from_the_next_cue(
     make_voice: MakeVoice, qtbot: QtBot, output: SoundServer
 ) -> None:
     """Headphones plugged in mid-session become the default output: the sound server
-    reports the next cue's stream playing on them, not on the speakers it started on."""
+    reports the next cue's stream playing on them, not on the speakers it started on, and
+    it is heard there."""
     from PySide6.QtMultimedia import QMediaDevices
 
     rec = make_voice(SpeechSettings(sounds_on=False))
     rec.voice.prepare(["Rest", "Switch sides"])
-    _rendered(qtbot, rec.voice, "Rest", "Switch sides")
+    renderer = _rendered(qtbot, rec.voice, "Rest", "Switch sides")
     speaker = rec.voice.speaker
     assert speaker is not None
     rec.voice.handle(cue(CueKind.REST, "Rest"))
@@ -462,9 +463,14 @@ def test_a_newly_plugged_in_output_is_used_from_the_next_cue(
         qtbot.waitUntil(
             lambda: "headphones" in bytes(QMediaDevices.defaultAudioOutput().id().data()).decode()
         )
+        recording = output.record("headphones")
         rec.voice.handle(cue(CueKind.SWITCH, "Switch sides"))
         qtbot.wait(100)
         assert output.playing_on() == ["headphones"]
+        qtbot.waitUntil(lambda: not speaker.is_playing(), timeout=5000)
+        said = renderer.path_for("Switch sides")
+        assert said is not None
+        assert loud_seconds(recording.stop()) > 0.7 * wav_loud_seconds(said)
         quiesce(qtbot, rec.voice)
     finally:
         output.set_default("mat")
