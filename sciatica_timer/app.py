@@ -262,8 +262,8 @@ def run_window(opts: Options) -> int:
         ctx.load_library()
         drop_source_lines()
         routine = ctx.window.home.selected_routine()
-        if opts.start and routine:
-            ctx.window.start_routine(routine)
+        if opts.start and routine:  # never past the disclaimer and the red flags
+            ctx.window.ask_then_start(routine, pain_questions=False)
 
     QTimer.singleShot(0, after_first_paint)
     try:

@@ -103,8 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--start",
         action="store_true",
-        help="begin the routine at once, skipping the safety questions asked before a "
-        "session started from the window (for demos and tests)",
+        help="begin the routine at once, skipping the pain check-in (the first-use "
+        "disclaimer and the daily red-flag questions are still asked)",
     )
     run.add_argument(
         "--data-dir",
@@ -197,19 +197,27 @@ def _print_plan(timeline: Timeline, out: TextIO) -> None:
 
 
 def _export_history(opts: Options, out: TextIO) -> int:
+    """The sessions as CSV to FILE (then one line on ``out`` saying where and how many), or
+    with '-' to ``out`` alone, so nothing else gets into the CSV. A FILE that cannot be
+    written raises OSError naming it (``run_command`` prints one line and exits 1)."""
     from sciatica_timer.journal import Journal
 
     journal = Journal.open(opts.paths.journal)
     try:
         if opts.export_history == "-":
             journal.export_csv(out)
-        else:
-            target = Path(str(opts.export_history))
+            return 0
+        target = Path(str(opts.export_history))
+        try:
             with target.open("w", encoding="utf-8", newline="") as fh:
-                journal.export_csv(fh)
+                count = journal.export_csv(fh)
             target.chmod(0o600)
+        except OSError as exc:
+            why = f"cannot write the history there ({exc.strerror or exc})"
+            raise OSError(exc.errno, why, str(target)) from exc
     finally:
         journal.close()
+    print(f"Wrote {count} session{'' if count == 1 else 's'} to {target.resolve()}", file=out)
     return 0
 
 

@@ -32,10 +32,12 @@ class SessionState(StrEnum):
     COMPLETED = "completed"
     ENDED_EARLY = "ended_early"
     STOPPED_PAIN = "stopped_pain"
+    ASKING = "asking"
+    """Waiting for the answer to a check phase: no countdown runs."""
 
     @property
     def active(self) -> bool:
-        return self in (SessionState.RUNNING, SessionState.PAUSED)
+        return self in (SessionState.RUNNING, SessionState.PAUSED, SessionState.ASKING)
 
     @property
     def finished(self) -> bool:
@@ -56,11 +58,15 @@ class EventKind(StrEnum):
     COMPLETED = "completed"
     ENDED = "ended"
     PAIN_STOP = "pain_stop"
+    ASKED = "asked"
+    ANSWERED = "answered"
 
 
 class Outcome(StrEnum):
     COMPLETED = "completed"
     SKIPPED = "skipped"
+    GATED = "gated"
+    """Left out because pain was left when the strengthening check asked."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class Event:
     late_ns: int = 0
     """For cues: how long after its due time the engine learned of it."""
     seconds_into: float = 0.0
+    pain_left: bool | None = None
+    """For ANSWERED: the answer to the check."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,8 @@ class Engine:
         self._hold_total_ns = 0
         self._hold_deadline_ns = 0
         self._hold_frozen_ns = 0
+        self._dropped: frozenset[int] = frozenset()
+        """Phases left out by the strengthening check."""
 
     # --- observing ----------------------------------------------------------------
 
@@ -162,6 +172,11 @@ class Engine:
     @property
     def holding(self) -> bool:
         return self._holding
+
+    @property
+    def dropped(self) -> frozenset[int]:
+        """Phases the strengthening check left out."""
+        return self._dropped
 
     def outcomes(self) -> dict[int, Outcome]:
         """How each phase ended so far (phase index to completed/skipped)."""
@@ -193,15 +208,12 @@ class Engine:
             shown, shown_total = self._hold_remaining(now_ns), self._hold_total_ns
         else:
             shown, shown_total = remaining, total
-        after = sum(p.duration_s for p in self.timeline.phases[self._index + 1 :]) * NS_PER_S
+        later = [p for p in self.timeline.phases[self._index + 1 :] if p.index not in self._dropped]
+        after = sum(p.duration_s for p in later) * NS_PER_S
         position = phase.start_s * NS_PER_S + elapsed
         if self._state is SessionState.COMPLETED:
             position = phase.start_s * NS_PER_S + total
-        nxt = (
-            self.timeline.phases[self._index + 1]
-            if self._index + 1 < len(self.timeline.phases)
-            else None
-        )
+        nxt = later[0] if later else None
         return Snapshot(
             state=self._state,
             phase=phase,
@@ -242,6 +254,15 @@ class Engine:
                 self._emit(EventKind.CUE, now_ns - late, cue=cue, late_ns=late)
 
     def _enter(self, index: int, start_ns: int) -> None:
+        while index in self._dropped:
+            self._outcomes[index] = Outcome.GATED
+            index += 1
+        if index >= len(self.timeline.phases):  # everything after was left out
+            self._index = len(self.timeline.phases) - 1
+            self._holding = False
+            self._frozen_ns = 0
+            self._finish(SessionState.COMPLETED, EventKind.COMPLETED, start_ns)
+            return
         self._index = index
         self._fired = set()
         self._extra_s.pop(index, None)
@@ -251,6 +272,17 @@ class Engine:
         else:
             self._deadline_ns = start_ns + self._total_ns(index)
         self._emit(EventKind.PHASE_STARTED, start_ns)
+        if self.phase.kind is PhaseKind.CHECK:
+            self._ask(start_ns)
+
+    def _ask(self, at_ns: int) -> None:
+        """A check phase: no countdown; the session waits for ``answer``."""
+        self._state = SessionState.ASKING
+        self._frozen_ns = 0
+        for position, cue in enumerate(self.phase.cues):
+            self._fired.add(position)
+            self._emit(EventKind.CUE, at_ns, cue=cue)
+        self._emit(EventKind.ASKED, at_ns)
 
     def tick(self, now_ns: int) -> None:
         """Catch up to ``now_ns``: end holds and phases whose time is up, fire due cues."""
@@ -315,10 +347,25 @@ class Engine:
         self._enter(index, now_ns)
         self.tick(now_ns)
 
+    def answer(self, now_ns: int, pain_left: bool) -> bool:
+        """The answer to the check on screen. Pain left: every gated phase is left out."""
+        if self._state is not SessionState.ASKING:
+            return False
+        gated = (p.index for p in self.timeline.phases if p.gated)
+        self._dropped = frozenset(gated) if pain_left else frozenset()
+        self._outcomes[self._index] = Outcome.COMPLETED
+        self._state = SessionState.RUNNING
+        self._emit(EventKind.ANSWERED, now_ns, pain_left=pain_left)
+        if self._index == len(self.timeline.phases) - 1:
+            self._finish(SessionState.COMPLETED, EventKind.COMPLETED, now_ns)
+        else:
+            self._go(self._index + 1, now_ns)
+        return True
+
     def skip(self, now_ns: int) -> bool:
-        """Leave the current phase now and start the next one."""
+        """Leave the current phase now and start the next one (a check must be answered)."""
         self.tick(now_ns)
-        if not self._state.active:
+        if not self._state.active or self._state is SessionState.ASKING:
             return False
         self._outcomes.setdefault(self._index, Outcome.SKIPPED)
         self._emit(EventKind.SKIPPED, now_ns)
@@ -338,6 +385,10 @@ class Engine:
         target = self._index
         if elapsed < BACK_RESTARTS_AFTER_S * NS_PER_S and self._index > 0:
             target -= 1
+            while target > 0 and target in self._dropped:
+                target -= 1
+        if self._state is SessionState.ASKING:
+            self._state = SessionState.RUNNING
         self._outcomes.pop(target, None)
         self._emit(EventKind.WENT_BACK, now_ns)
         self._go(target, now_ns)
@@ -346,7 +397,7 @@ class Engine:
     def add_time(self, now_ns: int, seconds: int = ADD_TIME_S) -> bool:
         """Give the current phase (or the hold) more time."""
         self.tick(now_ns)
-        if not self._state.active:
+        if not self._state.active or self._state is SessionState.ASKING:
             return False
         extra = seconds * NS_PER_S
         if self._holding:

@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -36,9 +37,9 @@ MAX_DEPTH = 32
 
 DEFAULT_DURATION_S = 30
 DEFAULT_REP_S = 3
-DEFAULT_PREPARE_S = 10
+DEFAULT_PREPARE_S = 15
 DEFAULT_REST_S = 15
-DEFAULT_SWITCH_S = 5
+DEFAULT_SWITCH_S = 10
 
 
 class Category(StrEnum):
@@ -69,6 +70,16 @@ class Exercise:
     equipment: tuple[str, ...] = ()
     image: str | None = None
     avoid_in_flare: bool = False
+    side_words: str | None = None
+    """How a side is said when 'left' alone is ambiguous: '{side} hip working, lying on
+    your {other} side'. None: just 'left side'."""
+
+    def side_phrase(self, side: str) -> str:
+        """'left side', or this exercise's own words for the side ('left hip working...')."""
+        if not self.side_words:
+            return f"{side} side"
+        other = {"left": "right", "right": "left"}.get(side, side)
+        return self.side_words.replace("{side}", side).replace("{other}", other)
 
     @property
     def allows_hold(self) -> bool:
@@ -480,6 +491,15 @@ def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> l
         if kind == "exercises":
             known_ids = list(seen)
     for i, ex in enumerate(exercises):
+        words = ex.get("side_words")
+        if isinstance(words, str):
+            unknown = set(re.findall(r"{([^}]*)}", words)) - {"side", "other"}
+            if "{side}" not in words or unknown:
+                add(
+                    ["exercises", i, "side_words"],
+                    "must contain {side} (and may contain {other}), e.g. "
+                    "'{side} hip working, lying on your {other} side'",
+                )
         image = ex.get("image")
         if isinstance(image, str):
             pure = PurePosixPath(image.replace("\\", "/"))
@@ -546,6 +566,7 @@ def _exercise(raw: Mapping[str, Any]) -> Exercise:
         equipment=tuple(raw.get("equipment", ())),
         image=raw.get("image"),
         avoid_in_flare=bool(raw.get("avoid_in_flare", False)),
+        side_words=raw.get("side_words"),
     )
 
 

@@ -75,6 +75,8 @@ class RedFlag:
     key: str
     question: str
     why: str
+    urgent: bool = True
+    """Emergency care now; otherwise stop the routines and get examined."""
 
 
 RED_FLAGS = (
@@ -91,9 +93,16 @@ RED_FLAGS = (
     ),
     RedFlag(
         "weakness",
-        "Is there new or worsening weakness or numbness in your leg or foot?",
-        "New or spreading weakness or numbness means the nerve is more affected; self-treatment "
-        "should stop until a doctor or physiotherapist has examined you.",
+        "Is there new or worsening weakness in your leg or foot (it gives way, the foot drags)?",
+        "New or worsening weakness means the nerve is more affected: stop the routines and get "
+        "medical care today.",
+    ),
+    RedFlag(
+        "numbness",
+        "Is there new numbness or tingling in your leg or foot?",
+        "New numbness or tingling means the nerve is more affected: stop the routines until a "
+        "doctor or physiotherapist has examined you.",
+        urgent=False,
     ),
 )
 

@@ -28,6 +28,10 @@ class Settings:
     """The date (ISO) the red-flag questions were last answered all 'no'."""
     left_out: tuple[str, ...] = ()
     """Exercises the user chose to leave out of every routine."""
+    red_flag_yes_on: str | None = None
+    """The date (ISO) a red-flag question was answered 'yes': no session that day."""
+    red_flags_yes: tuple[str, ...] = ()
+    """Which red flags were answered 'yes' that day."""
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -49,7 +53,10 @@ def _coerce(raw: dict[str, Any]) -> tuple[Settings, list[str]]:
                 bad.append(f.name)
             continue
         ok = (
-            (value is None and f.name in ("last_routine", "voice_id", "red_flags_clear_on"))
+            (
+                value is None
+                and f.name in ("last_routine", "voice_id", "red_flags_clear_on", "red_flag_yes_on")
+            )
             or (isinstance(default, bool) and isinstance(value, bool))
             or (
                 not isinstance(default, bool)

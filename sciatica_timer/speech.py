@@ -66,6 +66,7 @@ _SHORT_KINDS = frozenset(
         CueKind.HOLD,
         CueKind.RELEASE,
         CueKind.COMPLETE,
+        CueKind.CHECK,
     }
 )
 SPOKEN_KINDS: dict[Verbosity, frozenset[CueKind]] = {

@@ -4,10 +4,17 @@ A pure function of the library. Sides run left then right with a short switch ph
 between; sets alternate sides (left, right, rest, left, right ...), as the stretches in
 the source articles do. Rep-based exercises get a paced count so they can be followed
 hands-free.
+
+Two safety rules live here as data. The first get-ready says how to stop for spreading
+pain. Before the first strengthening (reactivation) step, a CHECK phase asks whether any
+pain is left (seed 002: strengthen only when pain-free); the phases that strengthening
+brings (its work, the switches between its sides and the rests leading into it) are marked
+``gated`` so the engine can leave them all out when the answer is "pain left".
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -18,17 +25,33 @@ from sciatica_timer.library import Category, Exercise, Library, Routine, Sides, 
 REP_LEAD_IN_S = 3
 """Seconds between announcing a rep-based exercise and the first counted rep."""
 
+WORDS_PER_S = 2.0
+"""A slow speaking pace, to leave room for a sentence before the next cue."""
+
+STOP_RULE = "If pain spreads down your leg, press the red button, or P."
+"""Said in the first get-ready of every session."""
+
+CHECK_QUESTION = (
+    "Before the strengthening part: is any pain left right now? Answer yes or no on the screen."
+)
+
 
 class PhaseKind(StrEnum):
     PREPARE = "prepare"
     WORK = "work"
     SWITCH = "switch"
     REST = "rest"
+    CHECK = "check"
+    """No countdown: the session waits for an answer (is any pain left?)."""
 
 
 class Side(StrEnum):
     LEFT = "left"
     RIGHT = "right"
+
+    @property
+    def other(self) -> Side:
+        return Side.RIGHT if self is Side.LEFT else Side.LEFT
 
 
 class CueKind(StrEnum):
@@ -45,6 +68,7 @@ class CueKind(StrEnum):
     HOLD = "hold"
     RELEASE = "release"
     COMPLETE = "complete"
+    CHECK = "check"
 
 
 FROM_END_KINDS = frozenset({CueKind.TEN_SECONDS, CueKind.COUNTDOWN, CueKind.COMPLETE})
@@ -77,6 +101,10 @@ class Phase:
     rep_s: int = 0
     step_index: int = -1
     cues: tuple[Cue, ...] = ()
+    lead_in_s: int = REP_LEAD_IN_S
+    """For rep-based work: seconds before the first counted rep."""
+    gated: bool = False
+    """Left out when the strengthening check is answered 'pain left'."""
 
     @property
     def end_s(self) -> int:
@@ -91,6 +119,8 @@ class Phase:
             return "Switch sides"
         if self.kind is PhaseKind.REST:
             return "Rest"
+        if self.kind is PhaseKind.CHECK:
+            return "Check"
         assert self.exercise is not None
         if self.reps is not None:
             return "Reps"
@@ -102,9 +132,19 @@ class Phase:
 
     def rep_at(self, elapsed_s: float) -> int:
         """The paced rep number (1-based) at this many seconds into the phase, 0 before."""
-        if self.reps is None or elapsed_s < REP_LEAD_IN_S:
+        if self.reps is None or elapsed_s < self.lead_in_s:
             return 0
-        return min(self.reps, int((elapsed_s - REP_LEAD_IN_S) // self.rep_s) + 1)
+        return min(self.reps, int((elapsed_s - self.lead_in_s) // self.rep_s) + 1)
+
+    @property
+    def side_words(self) -> str:
+        """'left side', or the exercise's own words ('left hip working, lying on your right
+        side'); empty for a phase with no side."""
+        if self.side is None:
+            return ""
+        if self.exercise is None:
+            return f"{self.side.value} side"
+        return self.exercise.side_phrase(self.side.value)
 
 
 @dataclass(frozen=True)
@@ -138,6 +178,8 @@ class Timeline:
                     "set": p.set_number,
                     "sets": p.sets,
                     "reps": p.reps,
+                    "side_words": p.side_words or None,
+                    "gated": p.gated,
                     "start_s": p.start_s,
                     "duration_s": p.duration_s,
                     "cues": [
@@ -159,8 +201,13 @@ def say_duration(seconds: int) -> str:
     return text + (f" {rest} seconds" if rest else "")
 
 
-def _side_words(side: Side | None) -> str:
-    return f", {side.value} side" if side else ""
+def _side_words(exercise: Exercise, side: Side | None) -> str:
+    return f", {exercise.side_phrase(side.value)}" if side else ""
+
+
+def speaking_s(text: str) -> int:
+    """About how long ``text`` takes to say at a slow pace, in whole seconds."""
+    return max(1, math.ceil(len(text.split()) / WORDS_PER_S))
 
 
 def _countdown(duration: int) -> list[Cue]:
@@ -184,6 +231,11 @@ class _Work:
     duration_s: int
     reps: int | None
     rest_after_s: int
+    lead_in_s: int = REP_LEAD_IN_S
+
+    @property
+    def gated(self) -> bool:
+        return self.exercise.category is Category.REACTIVATION
 
 
 def _work_items(library: Library, routine: Routine) -> Iterator[tuple[_Work, str]]:
@@ -222,7 +274,7 @@ def _rest_after(step: Step, routine: Routine) -> int:
 
 
 def _announce(work: _Work) -> str:
-    text = work.exercise.name + _side_words(work.side)
+    text = work.exercise.name + _side_words(work.exercise, work.side)
     if work.reps is not None:
         text += f", {work.reps} reps"
     else:
@@ -234,10 +286,13 @@ def _announce(work: _Work) -> str:
 
 def _work_cues(work: _Work, first_time: bool) -> list[Cue]:
     d = work.duration_s
-    cues = [Cue(0, CueKind.ANNOUNCE, _announce(work))]
+    announce = _announce(work)
+    cues = [Cue(0, CueKind.ANNOUNCE, announce)]
     if work.reps is not None:
-        rep_s = work.exercise.rep_s
-        cues += [Cue(REP_LEAD_IN_S + i * rep_s, CueKind.REP, str(i + 1)) for i in range(work.reps)]
+        if first_time and work.exercise.cue:
+            cues.append(Cue(speaking_s(announce), CueKind.REMINDER, work.exercise.cue))
+        rep_s, lead_in = work.exercise.rep_s, work.lead_in_s
+        cues += [Cue(lead_in + i * rep_s, CueKind.REP, str(i + 1)) for i in range(work.reps)]
         return cues
     if first_time and work.exercise.cue and d >= 20:
         cues.append(Cue(5, CueKind.REMINDER, work.exercise.cue))
@@ -247,17 +302,37 @@ def _work_cues(work: _Work, first_time: bool) -> list[Cue]:
 
 
 def _next_words(work: _Work) -> str:
-    return "Next: " + work.exercise.name + _side_words(work.side)
+    return "Next: " + work.exercise.name + _side_words(work.exercise, work.side)
+
+
+def _rep_lead_in(work: _Work) -> _Work:
+    """The first time a rep exercise comes, room to say its own cue before rep 1."""
+    if work.reps is None or not work.exercise.cue:
+        return work
+    room = speaking_s(_announce(work)) + speaking_s(work.exercise.cue) + 1
+    lead_in = max(REP_LEAD_IN_S, room)
+    return replace(work, lead_in_s=lead_in, duration_s=lead_in + work.reps * work.exercise.rep_s)
 
 
 def build_timeline(library: Library, routine_id: str) -> Timeline:
     """The whole session for one routine; KeyError when the routine is unknown."""
     routine = library.routines[routine_id]
     items = list(_work_items(library, routine))
+    announced: set[str] = set()
+    for i, (work, gap) in enumerate(items):
+        if work.exercise.id not in announced:
+            items[i] = (_rep_lead_in(work), gap)
+        announced.add(work.exercise.id)
     phases: list[Phase] = []
     start = 0
 
-    def add(kind: PhaseKind, duration: int, cues: list[Cue], work: _Work | None = None) -> None:
+    def add(
+        kind: PhaseKind,
+        duration: int,
+        cues: list[Cue],
+        work: _Work | None = None,
+        gated: bool = False,
+    ) -> None:
         nonlocal start
         phases.append(
             Phase(
@@ -273,22 +348,39 @@ def build_timeline(library: Library, routine_id: str) -> Timeline:
                 rep_s=work.exercise.rep_s if work and work.reps is not None else 0,
                 step_index=work.step_index if work else -1,
                 cues=tuple(sorted(cues, key=lambda c: c.offset_s)),
+                lead_in_s=work.lead_in_s if work else REP_LEAD_IN_S,
+                gated=gated,
             )
         )
         start += duration
 
+    gate_at = next((i for i, (work, _) in enumerate(items) if work.gated), None)
+
+    def check_if_due(i: int) -> None:
+        if i == gate_at:
+            add(PhaseKind.CHECK, 0, [Cue(0, CueKind.CHECK, CHECK_QUESTION)])
+
+    check_if_due(0)
     if items and routine.prepare_s > 0:
         first = items[0][0]
-        text = f"Get ready. First: {first.exercise.name}{_side_words(first.side)}"
-        add(PhaseKind.PREPARE, routine.prepare_s, [Cue(0, CueKind.GET_READY, text)])
-    announced: set[str] = set()
+        text = f"Get ready. First: {first.exercise.name}{_side_words(first.exercise, first.side)}."
+        text += " " + STOP_RULE
+        add(PhaseKind.PREPARE, routine.prepare_s, [Cue(0, CueKind.GET_READY, text)], None,
+            first.gated)  # fmt: skip
+    announced.clear()
     for i, (work, gap) in enumerate(items):
         first_time = work.exercise.id not in announced
         announced.add(work.exercise.id)
-        add(PhaseKind.WORK, work.duration_s, _work_cues(work, first_time), work)
+        cues = _work_cues(work, first_time)
+        if i == 0 and routine.prepare_s <= 0:  # no get-ready: the stop rule comes first
+            cues[0] = replace(cues[0], text=f"{cues[0].text}. {STOP_RULE}")
+        add(PhaseKind.WORK, work.duration_s, cues, work, work.gated)
         following = items[i + 1][0] if i + 1 < len(items) else None
+        if following is not None:
+            check_if_due(i + 1)
         if gap == "switch" and routine.switch_s > 0:
-            add(PhaseKind.SWITCH, routine.switch_s, [Cue(0, CueKind.SWITCH, "Switch sides")])
+            cues = [Cue(0, CueKind.SWITCH, "Switch sides")]
+            add(PhaseKind.SWITCH, routine.switch_s, cues, None, work.gated)
         elif gap == "rest" and work.rest_after_s > 0 and following is not None:
             rest = work.rest_after_s
             cues = [Cue(0, CueKind.REST, "Rest")]
@@ -296,7 +388,7 @@ def build_timeline(library: Library, routine_id: str) -> Timeline:
                 cues.append(Cue(2, CueKind.NEXT, _next_words(following)))
             if rest >= 8:
                 cues += [Cue(rest - n, CueKind.COUNTDOWN, str(n)) for n in (3, 2, 1)]
-            add(PhaseKind.REST, rest, cues)
+            add(PhaseKind.REST, rest, cues, None, following.gated)
     if phases:
         last = phases[-1]
         complete = Cue(last.duration_s, CueKind.COMPLETE, "Session complete")

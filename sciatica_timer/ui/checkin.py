@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,9 +27,11 @@ DISCLAIMER = (
     "<p style='font-size:20px'>Sciatica Timer guides self-care routines: foam rolling, "
     "stretches and gentle strengthening. <b>It does not diagnose anything</b> and it is no "
     "substitute for a doctor or physiotherapist.</p>"
-    "<p style='font-size:18px'>Go gently. Stop at once if pain, tingling or numbness spreads "
-    "further down your leg: the red button is always on screen. If your pain keeps spreading, "
-    "lasts more than a few weeks, or comes with numbness or weakness, have it examined.</p>"
+    "<p style='font-size:18px'>Go gently: use a soft or medium roller with mild pressure, "
+    "and never roll the lower back itself. Stop at once if pain, tingling or numbness spreads "
+    "further down your leg: the red button is always on screen. New numbness, tingling or "
+    "weakness means stop the routines and get checked. If your pain keeps spreading or lasts "
+    "more than a few weeks, have it examined.</p>"
     "<p style='font-size:18px'>Everything you record stays on this computer.</p>"
 )
 
@@ -97,15 +100,18 @@ class YesNo(QWidget):
 
     changed = Signal(bool)
 
-    def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, prefix: str, parent: QWidget | None = None, yes_color: str = theme.ACCENT
+    ) -> None:
         super().__init__(parent)
         self.group = QButtonGroup(self)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.no = _big("No", f"{prefix}No", checkable=True)
         self.yes = _big("Yes", f"{prefix}Yes", checkable=True)
+        yes_style = f"QPushButton:checked {{ background: {yes_color}; color: white; }}"
         for button, ident in ((self.no, 0), (self.yes, 1)):
-            button.setStyleSheet(CHECKED_STYLE)
+            button.setStyleSheet(CHECKED_STYLE if ident == 0 else yes_style)
             button.setMinimumWidth(110)
             self.group.addButton(button, ident)
             row.addWidget(button)
@@ -121,6 +127,17 @@ class YesNo(QWidget):
 
 
 @dataclass(frozen=True)
+class FlareAlternative:
+    """The gentle routine offered on a flare-up day."""
+
+    routine_id: str
+    name: str
+    length: str
+    replaces_most: bool
+    """A flare leaves out more than half of the chosen routine's steps."""
+
+
+@dataclass(frozen=True)
 class CheckIn:
     pain: int | None
     reach: Reach | None
@@ -132,12 +149,16 @@ class CheckInView(QWidget):
 
     disclaimer_accepted = Signal()
     red_flags_cleared = Signal()
+    red_flags_raised = Signal(list)  # keys of the flags answered yes
+    routine_switched = Signal(str)  # the gentler routine chosen for a flare-up
     finished = Signal(object)  # CheckIn
     cancelled = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._flare_preview: Callable[[bool], list[str]] = lambda _flare: []
+        self._alternative: FlareAlternative | None = None
+        self._pain_questions = True
         self.pages = QStackedWidget()
         self.disclaimer_page = self._disclaimer_page()
         self.red_flag_page = self._red_flag_page()
@@ -181,7 +202,7 @@ class CheckInView(QWidget):
             question = QLabel(flag.question)
             question.setWordWrap(True)
             question.setStyleSheet("font-size: 19px;")
-            answer = YesNo(f"redFlag_{flag.key}_")
+            answer = YesNo(f"redFlag_{flag.key}_", yes_color=theme.PAIN_DARK)
             answer.changed.connect(self._red_flags_answered)
             self.red_flag_answers[flag.key] = answer
             grid.addWidget(question, row, 0)
@@ -196,7 +217,7 @@ class CheckInView(QWidget):
         buttons.addWidget(back)
         buttons.addStretch(1)
         buttons.addWidget(self.red_flag_continue)
-        intro = QLabel("Three quick questions, once a day. Answer for how you are right now.")
+        intro = QLabel("Four quick questions, once a day. Answer for how you are right now.")
         intro.setStyleSheet(f"font-size: 18px; color: {theme.MUTED};")
         layout = QVBoxLayout(page)
         layout.addWidget(_title("A quick safety check"))
@@ -217,6 +238,7 @@ class CheckInView(QWidget):
         layout = QVBoxLayout(page)
         title = _title("Please don't exercise today: get medical care now")
         title.setStyleSheet(f"font-size: 30px; font-weight: 800; color: {theme.PAIN_DARK};")
+        self.blocked_title = title
         layout.addWidget(title)
         layout.addWidget(self.blocked_text)
         layout.addStretch(1)
@@ -238,6 +260,10 @@ class CheckInView(QWidget):
         self.flare_note.setObjectName("flareNote")
         self.flare_note.setWordWrap(True)
         self.flare_note.setStyleSheet(f"font-size: 17px; color: {theme.PAIN_DARK};")
+        self.flare_switch = _big("", "flareSwitchButton")
+        self.flare_switch.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.flare_switch.clicked.connect(self._switch_to_alternative)
+        self.flare_switch.hide()
         self.start_button = _big("Start  ▶", "checkInStartButton")
         self.start_button.setStyleSheet(
             f"QPushButton {{ background: {theme.ACCENT}; color: white; border: none; }}"
@@ -265,6 +291,7 @@ class CheckInView(QWidget):
         questions.addWidget(flare_q)
         questions.addWidget(self.flare)
         questions.addWidget(self.flare_note)
+        questions.addWidget(self.flare_switch, 0, Qt.AlignmentFlag.AlignLeft)
         questions.addStretch(1)
         body = QHBoxLayout()
         body.addLayout(questions, 3)
@@ -288,10 +315,17 @@ class CheckInView(QWidget):
         need_disclaimer: bool,
         need_red_flags: bool,
         flare_preview: Callable[[bool], list[str]],
+        alternative: FlareAlternative | None = None,
+        pain_questions: bool = True,
     ) -> None:
-        """Start the questions for a routine; ``flare_preview`` names what a flare leaves out."""
+        """Start the questions for a routine; ``flare_preview`` names what a flare leaves out,
+        ``alternative`` is the gentler routine offered when a flare leaves out most of it.
+        Without ``pain_questions`` (``--start``) only the disclaimer and red flags are asked."""
         self._flare_preview = flare_preview
+        self._alternative = alternative
+        self._pain_questions = pain_questions
         self._need_red_flags = need_red_flags
+        self.flare_switch.hide()
         for answer in self.red_flag_answers.values():
             answer.reset()
         self.red_flag_continue.setEnabled(False)
@@ -314,7 +348,13 @@ class CheckInView(QWidget):
         if self._need_red_flags:
             self.pages.setCurrentWidget(self.red_flag_page)
         else:
+            self._to_pain_questions()
+
+    def _to_pain_questions(self) -> None:
+        if self._pain_questions:
             self.pages.setCurrentWidget(self.pain_page)
+        else:
+            self.finished.emit(CheckIn(None, None, False))
 
     def _red_flags_answered(self) -> None:
         self.red_flag_continue.setEnabled(
@@ -322,31 +362,69 @@ class CheckInView(QWidget):
         )
 
     def _red_flags_done(self) -> None:
-        yes = [f for f in RED_FLAGS if self.red_flag_answers[f.key].value()]
+        yes = [f.key for f in RED_FLAGS if self.red_flag_answers[f.key].value()]
         if not yes:
             self.red_flags_cleared.emit()
-            self.pages.setCurrentWidget(self.pain_page)
+            self._to_pain_questions()
             return
-        reasons = "".join(f"<li>{f.why}</li>" for f in yes)
+        self.red_flags_raised.emit(yes)
+        self.show_blocked(yes, asked_again=date.today() + timedelta(days=1))
+
+    def show_blocked(self, keys: Sequence[str], asked_again: date) -> None:
+        """No session today: what the yes answers mean, what to do now, when we ask again."""
+        flags = [f for f in RED_FLAGS if f.key in keys] or [RED_FLAGS[-1]]
+        urgent = any(f.urgent for f in flags)
+        reasons = "".join(f"<li>{f.why}</li>" for f in flags)
+        if urgent:
+            self.blocked_title.setText("Please don't exercise today: get medical care now")
+            now = (
+                "Please get medical care straight away: an urgent-care line, your doctor's "
+                "emergency number, or the emergency services."
+            )
+        else:
+            self.blocked_title.setText("Please stop the routines and get checked")
+            now = (
+                "Please don't do the routines until a doctor or physiotherapist has examined "
+                "you; contact one soon. If you also lose bladder or bowel control or feel "
+                "numb in the saddle area, get emergency care."
+            )
+        again = f"{asked_again:%A} {asked_again.day} {asked_again:%B}"
         self.blocked_text.setText(
-            "<p style='font-size:21px'>You answered yes to a warning sign. Today's session will "
-            "not start. Please contact a doctor straight away: an urgent-care line, your "
-            "doctor's emergency number, or the emergency services.</p>"
+            "<p style='font-size:21px'>You answered yes to a warning sign, so no session starts "
+            f"today. {now}</p>"
             f"<p style='font-size:19px'><b>Why:</b></p><ul style='font-size:19px'>{reasons}</ul>"
+            f"<p style='font-size:18px'>The safety questions will be asked again on {again}.</p>"
         )
         self.pages.setCurrentWidget(self.blocked_page)
 
     def _flare_changed(self, flare: bool) -> None:
         left_out = self._flare_preview(flare) if flare else []
+        alt = self._alternative
+        offer = flare and alt is not None and bool(left_out) and alt.replaces_most
+        self.flare_switch.setVisible(offer)
+        if offer and alt is not None:
+            text = f"Do the {alt.name} instead ({alt.length})"
+            self.flare_switch.setText(text)
+            self.flare_switch.setAccessibleName(text)
         if flare and left_out:
             self.flare_note.setText(
-                "For a flare-up these are left out today: " + ", ".join(left_out) + "."
+                "For a flare-up these are left out today: "
+                + ", ".join(left_out)
+                + "."
+                + (" That is most of this routine." if offer else "")
             )
         elif flare:
             self.flare_note.setText("Nothing in this routine needs leaving out for a flare-up.")
         else:
             self.flare_note.setText("")
         self._update_start()
+
+    def _switch_to_alternative(self) -> None:
+        if self._alternative is not None:
+            self.routine_switched.emit(self._alternative.routine_id)
+            self.pain_title.setText(f"{self._alternative.name}: how is it right now?")
+            self.flare_switch.hide()
+            self.flare_note.setText(f"Switched to the {self._alternative.name}.")
 
     def _update_start(self) -> None:
         ready = (

@@ -46,6 +46,11 @@ class SessionSummary:
     elapsed_s: int = 0
     stopped_exercise: str | None = None
     stopped_side: str | None = None
+    stopped_exercise_id: str | None = None
+    gated: list[str] = field(default_factory=list)
+    """Strengthening left out because pain was left when the check asked."""
+    exercises_done: list[str] = field(default_factory=list)
+    """Names of the exercises completed, in order, once each."""
 
 
 class SessionController(QObject):
@@ -182,6 +187,15 @@ class SessionController(QObject):
     def end(self) -> None:
         self._command("end")
 
+    def answer_check(self, pain_left: bool) -> None:
+        """The answer to the strengthening check (ignored when nothing is asked)."""
+        if self.engine is None or self.engine.state is not SessionState.ASKING:
+            return
+        now = self._clock.now_ns()
+        self.engine.answer(now, pain_left)
+        if self.engine is not None:
+            self._refresh(now)
+
     def pain_stop(self) -> None:
         """Record first (committed and synced), then stop the countdown and the voice."""
         engine = self.engine
@@ -211,9 +225,9 @@ class SessionController(QObject):
 
     def _on_engine_event(self, event: Event) -> None:
         self.engine_event.emit(event)
-        if event.kind is EventKind.PAUSED:
+        if event.kind in (EventKind.PAUSED, EventKind.ASKED):
             self._pause_timer.start()
-        elif event.kind is EventKind.RESUMED:
+        elif event.kind in (EventKind.RESUMED, EventKind.ANSWERED):
             self._pause_timer.stop()
             self._awake.inhibit()
         elif event.kind in (EventKind.COMPLETED, EventKind.ENDED, EventKind.PAIN_STOP):
@@ -225,14 +239,17 @@ class SessionController(QObject):
         self._timer.stop()
         self._pause_timer.stop()
         self._awake.release()
-        completed, skipped = self._outcome_names(engine)
+        completed, skipped, gated = self._outcome_names(engine)
         if event.kind is not EventKind.PAIN_STOP:
             status = (
                 SessionStatus.COMPLETED
                 if event.kind is EventKind.COMPLETED
                 else SessionStatus.ENDED_EARLY
             )
-            self._journal.finish_session(self._session_id, status, completed, skipped)
+            skipped_all = skipped + [
+                f"{name} (left out: pain before strengthening)" for name in gated
+            ]
+            self._journal.finish_session(self._session_id, status, completed, skipped_all)
         self._journal_notices()
         phase = event.phase
         summary = SessionSummary(
@@ -243,15 +260,19 @@ class SessionController(QObject):
             elapsed_s=round((event.at_ns - self._started_ns) / NS_PER_S),
             stopped_exercise=phase.exercise.name if phase and phase.exercise else None,
             stopped_side=phase.side.value if phase and phase.side else None,
+            stopped_exercise_id=phase.exercise.id if phase and phase.exercise else None,
+            gated=gated,
+            exercises_done=self._exercises_done(engine),
         )
         # Let the engine's other listeners see the event before the views change.
         QTimer.singleShot(0, lambda: self.finished.emit(summary))
 
     @staticmethod
-    def _outcome_names(engine: Engine) -> tuple[list[str], list[str]]:
-        """Work phases completed and skipped, as 'Name (left)' lines."""
+    def _outcome_names(engine: Engine) -> tuple[list[str], list[str], list[str]]:
+        """Work phases completed, skipped, and left out by the check, as 'Name (left)' lines."""
         completed: list[str] = []
         skipped: list[str] = []
+        gated: list[str] = []
         outcomes = engine.outcomes()
         for phase in engine.timeline.phases:
             if phase.kind is not PhaseKind.WORK or phase.exercise is None:
@@ -262,9 +283,22 @@ class SessionController(QObject):
             outcome = outcomes.get(phase.index)
             if outcome is Outcome.COMPLETED:
                 completed.append(name)
+            elif outcome is Outcome.GATED:
+                gated.append(name)
             elif outcome is Outcome.SKIPPED or engine.state is SessionState.COMPLETED:
                 skipped.append(name)
-        return completed, skipped
+        return completed, skipped, gated
+
+    @staticmethod
+    def _exercises_done(engine: Engine) -> list[str]:
+        """The exercises with at least one completed part, in order, each named once."""
+        done = engine.outcomes()
+        names = (
+            p.exercise.name
+            for p in engine.timeline.phases
+            if p.kind is PhaseKind.WORK and p.exercise and done.get(p.index) is Outcome.COMPLETED
+        )
+        return list(dict.fromkeys(names))
 
     def _journal_notices(self) -> None:
         """Pass on what the journal has had to say since last time (e.g. a full disk)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sciatica_timer.cli import format_clock
 from sciatica_timer.engine import SessionState, Snapshot
 from sciatica_timer.library import Library
 from sciatica_timer.safety import Reach, repeat_offenders
@@ -33,7 +34,7 @@ from sciatica_timer.ui.controller import SessionController, SessionSummary
 from sciatica_timer.ui.views import DoneView, HomeView, SafetyView
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
-    from sciatica_timer.ui.checkin import CheckIn, CheckInView
+    from sciatica_timer.ui.checkin import CheckIn, CheckInView, FlareAlternative
     from sciatica_timer.ui.history import HistoryWindow
     from sciatica_timer.ui.session_view import SessionView
     from sciatica_timer.ui.sound_settings import SoundSettingsView
@@ -46,6 +47,7 @@ KEYS = [
     ("H", "hold a tender spot (again to release)"),
     ("P", "STOP – pain radiates"),
     ("E", "end the session"),
+    ("Y / N", "answer the question on screen (is pain left?)"),
     ("F", "full screen"),
     ("M", "mute the voice"),
     ("?", "show or hide these keys"),
@@ -173,6 +175,7 @@ class MainWindow(QMainWindow):
         view.hold_button.clicked.connect(c.hold)
         view.end_button.clicked.connect(c.end)
         view.pain_button.clicked.connect(c.pain_stop)
+        view.check_panel.answer.changed.connect(c.answer_check)
         self.stack.addWidget(view)
         return view
 
@@ -180,6 +183,7 @@ class MainWindow(QMainWindow):
     def done(self) -> DoneView:
         view = DoneView()
         view.home_requested.connect(self.show_home)
+        view.leave_out_requested.connect(lambda ex: self._leave_out(ex, True))
         view.after_recorded.connect(
             lambda pain, reach: self.controller.record_after(pain, reach.value if reach else None)
         )
@@ -190,6 +194,7 @@ class MainWindow(QMainWindow):
     def safety(self) -> SafetyView:
         view = SafetyView()
         view.home_requested.connect(self.show_home)
+        view.leave_out_requested.connect(lambda ex: self._leave_out(ex, True))
         view.follow_up.saved.connect(
             lambda reach, qualities, level: self.controller.add_pain_stop_details(
                 reach.value if reach else None, qualities, level
@@ -206,8 +211,18 @@ class MainWindow(QMainWindow):
         view.cancelled.connect(self.show_home)
         view.disclaimer_accepted.connect(lambda: self.change_settings(disclaimer_accepted=True))
         view.red_flags_cleared.connect(
-            lambda: self.change_settings(red_flags_clear_on=date.today().isoformat())
+            lambda: self.change_settings(
+                red_flags_clear_on=date.today().isoformat(), red_flag_yes_on=None, red_flags_yes=()
+            )
         )
+        view.red_flags_raised.connect(
+            lambda keys: self.change_settings(
+                red_flag_yes_on=date.today().isoformat(),
+                red_flags_yes=tuple(keys),
+                red_flags_clear_on=None,
+            )
+        )
+        view.routine_switched.connect(self._switch_pending)
         view.finished.connect(self._checked_in)
         self.stack.addWidget(view)
         return view
@@ -246,7 +261,8 @@ class MainWindow(QMainWindow):
         left_out = set(self.settings.left_out)
         flagged = self.flagged()
         self.home.set_library(self.library, selected, flagged, left_out)
-        self.home.set_flags(flagged, left_out)
+        names = {i: self.library.exercises[i].name for i in left_out if i in self.library.exercises}
+        self.home.set_flags(flagged, names)
 
     def _leave_out(self, exercise_id: str, on: bool) -> None:
         left = set(self.settings.left_out)
@@ -267,18 +283,50 @@ class MainWindow(QMainWindow):
         names = (self.library.exercises[s.exercise] for s in routine.steps)
         return list(dict.fromkeys(e.name for e in names if e.avoid_in_flare))
 
-    def ask_then_start(self, routine_id: str) -> None:
-        """The questions first: disclaimer (once), red flags (once a day), pain, reach, flare."""
+    def _flare_alternative(self, routine_id: str) -> FlareAlternative | None:
+        """The gentle routine (nothing in it to avoid in a flare) to offer instead of this one."""
+        from sciatica_timer.ui.checkin import FlareAlternative
+
+        lib = self.usable_library(flare=True)
+        gentle = [
+            rid
+            for rid, r in lib.routines.items()
+            if rid != routine_id
+            and len(r.steps) == len(self.library.routines[rid].steps)  # nothing dropped
+        ]
+        gentle.sort(key=lambda rid: "flare" not in rid)
+        if not gentle:
+            return None
+        steps = self.library.routines[routine_id].steps
+        dropped = sum(1 for s in steps if self.library.exercises[s.exercise].avoid_in_flare)
+        rid = gentle[0]
+        length = format_clock(build_timeline(lib, rid).total_s)
+        return FlareAlternative(rid, lib.routines[rid].name, length, dropped * 2 > len(steps))
+
+    def ask_then_start(self, routine_id: str, pain_questions: bool = True) -> None:
+        """The questions first: disclaimer (once), red flags (once a day), pain, reach, flare.
+
+        A red-flag 'yes' holds for the rest of the day. ``--start`` comes here without the
+        pain questions: it never skips the disclaimer or the red flags."""
         if self.controller.running or routine_id not in self.library.routines:
             return
         self._pending_routine = routine_id
+        today = date.today()
         self.checkin.begin(
             self.library.routines[routine_id].name,
             need_disclaimer=not self.settings.disclaimer_accepted,
-            need_red_flags=self.settings.red_flags_clear_on != date.today().isoformat(),
+            need_red_flags=self.settings.red_flags_clear_on != today.isoformat(),
             flare_preview=lambda flare: self._flare_names(routine_id) if flare else [],
+            alternative=self._flare_alternative(routine_id),
+            pain_questions=pain_questions,
         )
+        if self.settings.red_flag_yes_on == today.isoformat():
+            self.checkin.show_blocked(self.settings.red_flags_yes, today + timedelta(days=1))
         self.stack.setCurrentWidget(self.checkin)
+
+    def _switch_pending(self, routine_id: str) -> None:
+        if routine_id in self.library.routines:
+            self._pending_routine = routine_id
 
     def _checked_in(self, answers: CheckIn) -> None:
         routine_id = self._pending_routine
@@ -311,6 +359,8 @@ class MainWindow(QMainWindow):
             (["H"], c.hold),
             (["P"], c.pain_stop),
             (["E"], c.end),
+            (["Y"], lambda: c.answer_check(True)),
+            (["N"], lambda: c.answer_check(False)),
             (["F", "F11"], self.toggle_fullscreen),
             (["M"], self.toggle_mute),
             (["?", "Shift+/", "F1"], self.toggle_keys),
@@ -389,7 +439,7 @@ class MainWindow(QMainWindow):
 
     def _on_finished(self, summary: SessionSummary) -> None:
         if summary.state is SessionState.STOPPED_PAIN:
-            self.safety.show_summary(summary)
+            self.safety.show_summary(summary, set(self.settings.left_out))
             self.stack.setCurrentWidget(self.safety)
         else:
             self.done.show_summary(summary, self._reach_before)

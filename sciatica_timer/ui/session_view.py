@@ -24,6 +24,7 @@ from sciatica_timer.cli import format_clock
 from sciatica_timer.engine import SessionState, Snapshot
 from sciatica_timer.timeline import Phase, PhaseKind, Side
 from sciatica_timer.ui import theme
+from sciatica_timer.ui.checkin import YesNo
 from sciatica_timer.ui.widgets import FitLabel, Illustration, ProgressRing, SlimBar
 
 COUNTDOWN_SHARE = 0.22
@@ -52,12 +53,49 @@ def _named(label: _L, name: str, accessible: str) -> _L:
     return label
 
 
-def side_text(side: Side | None) -> str:
+def side_text(side: Side | None, words: str = "") -> str:
+    """The side in capitals with an arrow; ``words`` says it the exercise's own way."""
+    words = (words or (f"{side.value} side" if side else "")).upper()
     if side is Side.LEFT:
-        return "◀  LEFT SIDE"
+        return f"◀  {words}"
     if side is Side.RIGHT:
-        return "RIGHT SIDE  ▶"
+        return f"{words}  ▶"
     return ""
+
+
+CHECK_TEXT = (
+    "Strengthen only when no pain is left. Is any back or leg pain left right now, after "
+    "what you have done so far?"
+)
+
+
+class CheckPanel(QFrame):
+    """The strengthening check: the session waits here for an answer (Y or N)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checkPanel")
+        title = _named(FitLabel("Before strengthening", share=0.05, bold=True), "checkTitle",
+                       "Before strengthening")  # fmt: skip
+        self.title = title
+        text = _named(QLabel(CHECK_TEXT), "checkText", "Question")
+        text.setWordWrap(True)
+        text.setStyleSheet("font-size: 24px;")
+        self.text = text
+        self.answer = YesNo("checkPain", yes_color=theme.PAIN_DARK)
+        self.answer.yes.setText("Yes, pain is left: skip strengthening  (Y)")
+        self.answer.yes.setAccessibleName("Yes, pain is left: skip strengthening")
+        self.answer.no.setText("No pain: go on  (N)")
+        self.answer.no.setAccessibleName("No pain: go on")
+        for b in (self.answer.yes, self.answer.no):
+            b.setMinimumHeight(72)
+            b.setStyleSheet(b.styleSheet() + " QPushButton { font-size: 22px; }")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addSpacing(12)
+        layout.addWidget(self.answer)
+        layout.addStretch(1)
 
 
 def phase_color(phase: Phase | None, holding: bool) -> str:
@@ -133,8 +171,9 @@ class SessionView(QWidget):
         top_row.addWidget(self.set_label)
         self.exercise_label = _named(FitLabel(share=0.05, bold=True), "exerciseLabel", "Exercise")
         self.exercise_label.setWordWrap(True)
-        self.side_label = _named(FitLabel(share=0.055, bold=True), "sideLabel", "Side")
+        self.side_label = _named(FitLabel(share=0.05, bold=True), "sideLabel", "Side")
         self.side_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.side_label.setWordWrap(True)
         self.ring = ProgressRing()
         self.ring.setObjectName("phaseRing")
         self.countdown_label = _named(
@@ -142,11 +181,14 @@ class SessionView(QWidget):
         )
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.ring.set_center(self.countdown_label, widest="88:88")
+        self.check_panel = CheckPanel()
+        self.check_panel.hide()
         right = QVBoxLayout()
         right.addLayout(top_row)
         right.addWidget(self.exercise_label)
         right.addWidget(self.side_label)
         right.addWidget(self.ring, 1)
+        right.addWidget(self.check_panel, 1)
         right.addWidget(self.next_label)
 
         body = QHBoxLayout()
@@ -207,18 +249,15 @@ class SessionView(QWidget):
                 rep + (f" · set {phase.set_number}/{phase.sets}" if phase.sets > 1 else "")
             )
         paused = snap.state is SessionState.PAUSED
+        asking = snap.state is SessionState.ASKING
         self.pause_button.setText("Resume" if paused else "Pause")
         if paused:
             self.phase_label.setText("PAUSED")
         active = snap.state.active
-        for b in (
-            self.back_button,
-            self.pause_button,
-            self.skip_button,
-            self.add_button,
-            self.end_button,
-        ):
+        for b in (self.back_button, self.end_button):
             b.setEnabled(active)
+        for b in (self.pause_button, self.skip_button, self.add_button):
+            b.setEnabled(active and not asking)
         can_hold = (
             active
             and phase.kind is PhaseKind.WORK
@@ -229,6 +268,11 @@ class SessionView(QWidget):
         self.hold_button.setText("Release" if snap.holding else "Hold spot")
 
     def _show_phase(self, phase: Phase, holding: bool, nxt: Phase | None) -> None:
+        asking = phase.kind is PhaseKind.CHECK
+        self.ring.setVisible(not asking)
+        self.check_panel.setVisible(asking)
+        if asking:
+            self.check_panel.answer.reset()
         color = phase_color(phase, holding)
         label = "Hold" if holding else phase.label
         self.phase_label.setText(label.upper())
@@ -238,8 +282,9 @@ class SessionView(QWidget):
         if ex is None and nxt and nxt.exercise:
             ex = nxt.exercise  # get ready, rest and switch: show what comes next
         self.exercise_label.setText(ex.name if ex else "")
-        side = phase.side or (nxt.side if nxt and between else None)
-        text = side_text(side)
+        side_phase = phase if phase.side else (nxt if nxt and between else None)
+        side = side_phase.side if side_phase else None
+        text = side_text(side, side_phase.side_words if side_phase else "")
         if between and side:
             text = "Next: " + text
         self.side_label.setText(text)
@@ -256,8 +301,9 @@ class SessionView(QWidget):
         shown = phase.exercise or (nxt.exercise if nxt else None)
         if holding and ex:
             self.steps_label.setText(
-                "<p><b>Stay on the tender spot.</b><br>"
-                "Breathe slowly; let it soften. The roll carries on when the hold ends.</p>"
+                "<p><b>Stay on the achy spot.</b><br>"
+                "Breathe slowly; let it soften. Move off at once if it turns sharp, burning or "
+                "electric. The roll carries on when the hold ends.</p>"
             )
         elif shown:
             steps = "".join(f"<li>{s}</li>" for s in shown.instructions)
@@ -268,11 +314,12 @@ class SessionView(QWidget):
         self.caution_label.setText("⚠  " + "<br>⚠  ".join(cautions) if cautions else "")
         self.caution_box.setVisible(bool(cautions))
         self.illustration.set_image(self._assets / shown.image if shown and shown.image else None)
+        self.illustration.set_mirrored(side is Side.RIGHT)
         if nxt is None:
             self.next_label.setText("Up next: finish")
         elif nxt.exercise:
             self.next_label.setText(
-                f"Up next: {nxt.exercise.name}" + (f" · {nxt.side.value}" if nxt.side else "")
+                f"Up next: {nxt.exercise.name}" + (f" · {nxt.side_words}" if nxt.side else "")
             )
         else:
             self.next_label.setText(f"Up next: {nxt.label}")
@@ -282,7 +329,8 @@ class SessionView(QWidget):
         self.fit_fonts(self.window().height())
 
     def fit_fonts(self, height: int) -> None:
-        for label in (self.phase_label, self.set_label, self.exercise_label, self.side_label):
+        labels = (self.phase_label, self.set_label, self.exercise_label, self.side_label)
+        for label in (*labels, self.check_panel.title):
             label.fit_to(height, max_px=64)
         self.countdown_label.fit_to(height)
         text_px = max(15, round(height * 0.023))

@@ -109,28 +109,36 @@ class HomeView(QWidget):
         layout.addWidget(self.routine_list, 1)
         layout.addLayout(bottom)
 
-    def set_flags(self, flagged: dict[str, str], left_out: set[str]) -> None:
-        """Exercises that caused two pain stops in 14 days, each with an offer to leave it out."""
+    def set_flags(self, flagged: dict[str, str], left_out: dict[str, str]) -> None:
+        """Exercises that caused two pain stops in 14 days, each with an offer to leave it
+        out, and every exercise left out, each with a button to put it back (the undo)."""
         for widget in self._flag_widgets:
             widget.deleteLater()
         self._flag_widgets = []
-        for exercise_id, name in sorted(flagged.items(), key=lambda kv: kv[1]):
+        rows = {**left_out, **flagged}
+        for exercise_id, name in sorted(rows.items(), key=lambda kv: kv[1]):
             row = QWidget()
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
-            text = QLabel(f"⚠  {name} brought on radiating pain twice in the last 14 days.")
+            out = exercise_id in left_out
+            if exercise_id in flagged:
+                words = f"⚠  {name} brought on radiating pain twice in the last 14 days."
+            else:
+                words = f"{name} is left out of every routine."
+            text = QLabel(words + (" It is left out." if out and exercise_id in flagged else ""))
             text.setWordWrap(True)
             text.setStyleSheet("font-size: 18px;")
-            button = QPushButton("Left out" if exercise_id in left_out else "Leave it out")
+            button = QPushButton("Put it back" if out else "Leave it out")
             button.setObjectName(f"leaveOut_{exercise_id}")
+            button.setAccessibleName(f"{button.text()}: {name}")
             button.setCheckable(True)
-            button.setChecked(exercise_id in left_out)
+            button.setChecked(out)
             button.toggled.connect(lambda on, ex=exercise_id: self.leave_out_changed.emit(ex, on))
             line.addWidget(text, 1)
             line.addWidget(button)
             self.flags_layout.addWidget(row)
             self._flag_widgets.append(row)
-        self.flags_box.setVisible(bool(flagged))
+        self.flags_box.setVisible(bool(rows))
 
     def set_library(
         self,
@@ -209,20 +217,29 @@ class HomeView(QWidget):
             self.start_requested.emit(rid)
 
 
+FREQUENCY_NOTE = (
+    "Regular, gentle sessions help most: 3 to 5 times a week is plenty. Don't overdo it; "
+    "more rolling can irritate the nerve again."
+)
+
+
 class DoneView(QWidget):
     home_requested = Signal()
     after_recorded = Signal(object, object)  # pain, Reach
+    leave_out_requested = Signal(str)  # exercise id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = _title("")
         self.title.setObjectName("doneTitle")
         self.summary, scroll = _scrolling_text("doneSummary")
-        self.home_button = _primary("Back to routines", "homeButton")
-        self.home_button.clicked.connect(self.home_requested)
+        self.home_button = _primary("Save and back to routines", "homeButton")
+        self.home_button.clicked.connect(self._home)
         self.after = AfterPanel()
         self.after.recorded.connect(self._after_recorded)
         self._before: Reach | None = None
+        self._summary: SessionSummary | None = None
+        self._saved: tuple[int | None, Reach | None] | None = None
         body = QHBoxLayout()
         body.addWidget(scroll, 2)
         body.addWidget(self.after, 3)
@@ -232,32 +249,70 @@ class DoneView(QWidget):
         layout.addLayout(body, 1)
         layout.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
 
+    def _home(self) -> None:
+        """Leaving never throws the answers away: unsaved ones are saved first."""
+        answers = (self.after.pain_scale.value(), self.after.body_map.reach())
+        if answers != (None, None) and answers != self._saved:
+            self._after_recorded(*answers)
+        self.home_requested.emit()
+
     def _after_recorded(self, pain: int | None, reach: Reach | None) -> None:
+        self._saved = (pain, reach)
         if reach is not None and self._before is not None:
             change = classify_change(self._before, reach)
-            self.after.result.setText(CHANGE_MESSAGES[change])
+            self.after.result.setText(self._verdict(change))
             color = theme.PAIN_DARK if change is Change.PERIPHERALISED else theme.ACCENT
             self.after.result.setStyleSheet(f"font-size: 20px; font-weight: 700; color: {color};")
         else:
             self.after.result.setText("Saved.")
         self.after_recorded.emit(pain, reach)
 
+    def _verdict(self, change: Change) -> str:
+        """What the change in reach means, naming the exercises it followed."""
+        done = self._summary.exercises_done if self._summary else []
+        if not done:
+            return CHANGE_MESSAGES[change]
+        after = f"After {', '.join(done)}: "
+        if change is Change.PERIPHERALISED:
+            return after + (
+                f"the pain spread further down the leg (peripheralised). The last exercise was "
+                f"{done[-1]}. Leave out the one that brought it on (home screen) and ask a "
+                "physiotherapist or doctor before doing it again."
+            )
+        if change is Change.CENTRALISED:
+            return after + (
+                "the pain moved up towards your back (centralised): a good sign that the "
+                "nerve is settling."
+            )
+        return after + "the pain reaches as far as before: no change in where you feel it."
+
     def show_summary(self, summary: SessionSummary, before: Reach | None = None) -> None:
         self._before = before
+        self._summary = summary
+        self._saved = None
         self.after.reset()
-        done = summary.state is SessionState.COMPLETED
+        done = summary.state is SessionState.COMPLETED and bool(summary.completed)
         self.title.setText("Session complete. Well done." if done else "Session ended.")
 
         def items(names: list[str]) -> str:
             return "".join(f"<li>{n}</li>" for n in names) or "<li>none</li>"
 
+        gated = ""
+        if summary.gated:
+            gated = (
+                "<p style='font-size:20px'><b>Left out: pain before strengthening</b></p>"
+                "<p style='font-size:17px'>Some pain was left, so the strengthening was left "
+                "out today. Keep to the rolling and stretches until they leave no pain.</p>"
+                f"<ul style='font-size:18px'>{items(summary.gated)}</ul>"
+            )
         self.summary.setText(
             f"<p style='font-size:22px'>{summary.routine_name} · "
             f"{format_clock(summary.elapsed_s)} in all</p>"
             f"<p style='font-size:20px'><b>Completed</b></p><ul style='font-size:18px'>"
             f"{items(summary.completed)}</ul>"
             f"<p style='font-size:20px'><b>Skipped</b></p><ul style='font-size:18px'>"
-            f"{items(summary.skipped)}</ul>"
+            f"{items(summary.skipped)}</ul>{gated}"
+            f"<p style='font-size:17px; color:{theme.MUTED}'>{FREQUENCY_NOTE}</p>"
         )
 
 
@@ -275,13 +330,16 @@ irritated. Leave out the exercise that brought it on until you have asked a prof
 <p style='font-size:18px'><b>The good sign.</b> Pain that withdraws from the leg and gathers
 towards the lower back, even if the back aches more, is called <b>centralisation</b>: the nerve
 is settling.</p>
+<p style='font-size:18px'><b>New numbness, tingling or weakness</b> in the leg or foot: stop the
+routines and have it checked by a doctor or physiotherapist before you use them again.</p>
 <p style='font-size:18px'><b>See a doctor or physiotherapist</b> if the spreading pain does not
-settle within a few days, keeps coming back, or comes with new numbness or tingling.</p>
+settle within a few days or keeps coming back.</p>
 """
 
 
 class SafetyView(QWidget):
     home_requested = Signal()
+    leave_out_requested = Signal(str)  # exercise id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -292,6 +350,10 @@ class SafetyView(QWidget):
         self.home_button = _primary("I understand", "safetyHomeButton")
         self.home_button.clicked.connect(self.home_requested)
         self.follow_up = PainStopFollowUp()
+        self.leave_out_button = _primary("", "leaveOutAfterStopButton")
+        self.leave_out_button.clicked.connect(self._leave_out)
+        self.leave_out_button.hide()
+        self._stopped_id: str | None = None
         body = QHBoxLayout()
         body.addWidget(scroll, 3)
         body.addSpacing(24)
@@ -301,10 +363,29 @@ class SafetyView(QWidget):
         layout.addWidget(_title("Session stopped: pain spread"))
         layout.addWidget(self.where)
         layout.addLayout(body, 1)
-        layout.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.leave_out_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.home_button)
+        layout.addLayout(buttons)
 
-    def show_summary(self, summary: SessionSummary) -> None:
+    def _leave_out(self) -> None:
+        if self._stopped_id:
+            self.leave_out_requested.emit(self._stopped_id)
+            self.leave_out_button.setText("Left out. Put it back from the home screen.")
+            self.leave_out_button.setEnabled(False)
+
+    def show_summary(self, summary: SessionSummary, left_out: set[str] | None = None) -> None:
+        """The stop and what to do now; offers to leave out the exercise at once."""
         self.follow_up.reset()
+        self._stopped_id = summary.stopped_exercise_id
+        name = summary.stopped_exercise
+        offer = bool(self._stopped_id and name) and self._stopped_id not in (left_out or set())
+        self.leave_out_button.setVisible(offer)
+        self.leave_out_button.setEnabled(True)
+        text = f"Leave out {name} from now on"
+        self.leave_out_button.setText(text)
+        self.leave_out_button.setAccessibleName(text)
         where = summary.stopped_exercise or "between exercises"
         if summary.stopped_side:
             where += f", {summary.stopped_side} side"

@@ -152,8 +152,18 @@ class Illustration(QWidget):
         super().__init__(parent)
         self._renderer = QSvgRenderer(self)
         self._path: Path | None = None
+        self._mirrored = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 150)
+
+    def set_mirrored(self, mirrored: bool) -> None:
+        """Draw the picture flipped left to right (the right side of a sided exercise)."""
+        if mirrored != self._mirrored:
+            self._mirrored = mirrored
+            self.update()
+
+    def mirrored(self) -> bool:
+        return self._mirrored
 
     def set_image(self, path: Path | None) -> bool:
         """Show the SVG at ``path``; return whether it could be shown."""
@@ -185,6 +195,9 @@ class Illustration(QWidget):
             w = min(avail.width(), avail.height() * ratio)
             h = w / ratio
             target = QRectF(avail.center().x() - w / 2, avail.center().y() - h / 2, w, h)
+            if self._mirrored:
+                painter.translate(target.center().x() * 2, 0)
+                painter.scale(-1, 1)
             self._renderer.render(painter, target)
         painter.end()
 

@@ -96,15 +96,17 @@ def test_before_and_after_are_stored_and_the_change_explained(
 
 
 def test_flare_up_leaves_out_the_right_exercises(ctx: AppContext, qtbot: QtBot) -> None:
-    """On a flare-up day the hamstring roll is named and left out of the foam-roll routine."""
+    """On a flare-up day the hamstring and IT-band rolls are named and left out of the
+    foam-roll routine (seed 001: in a flare, roll only the glutes and hips)."""
     ctx.window.home.select("sciatica-foam-roll")
     click(ctx, qtbot, "startButton")
     check_in(ctx, qtbot, flare=True)
     assert "Hamstring roll" in ctx.window.checkin.flare_note.text()
+    assert "IT-band roll" in ctx.window.checkin.flare_note.text()
     engine = ctx.controller.engine
     assert engine is not None
     used = {p.exercise.id for p in engine.timeline.work_phases if p.exercise}
-    assert used == {"figure-4-glute-roll", "it-band-roll"}
+    assert used == {"figure-4-glute-roll"}
     assert rows(ctx, "select flare from session") == [(1,)]
 
 

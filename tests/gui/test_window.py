@@ -117,6 +117,12 @@ def test_whole_short_routine_through_the_window(
     assert "RIGHT" in _label(ctx, "sideLabel") and _label(ctx, "phaseLabel") == "ROLL"
 
     _advance(ctx, clock, 60)
+    # before the strengthening: the session waits for the answer, then goes on
+    assert ctx.window.session.check_panel.isVisible()
+    _advance(ctx, clock, 30)
+    assert ctx.controller.engine.state is SessionState.ASKING, "no countdown runs it away"
+    qtbot.keyClick(ctx.window, Qt.Key.Key_N)
+    _advance(ctx, clock, 60)
     qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.done)
     assert "complete" in ctx.window.done.title.text()
     summary = ctx.window.done.summary.text()
@@ -152,7 +158,10 @@ def test_pain_stop_from_every_phase_kind(
     assert row[0] == (phase.exercise.id if phase.exercise else None)
     assert row[1] == (phase.side.value if phase.side else None)
     assert row[2] == kind.value
-    assert 0 < float(str(row[3])) <= phase.duration_s
+    if kind is PhaseKind.CHECK:  # the session waits there: no time passes
+        assert float(str(row[3])) == 0
+    else:
+        assert 0 < float(str(row[3])) <= phase.duration_s
     assert _rows(ctx, "select status from session") == [("stopped_pain",)]
     qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.safety)
     text = ctx.window.safety.text.text()

@@ -11,6 +11,7 @@ from sound_server import SoundServer
 from sciatica_timer.app import build
 from sciatica_timer.cli import parse_args
 from sciatica_timer.clock import NS_PER_S, FakeClock
+from sciatica_timer.timeline import STOP_RULE
 
 ROOT = Path(__file__).resolve().parents[2]
 THREE_SECONDS_OF_THE_APP = (
@@ -18,10 +19,18 @@ THREE_SECONDS_OF_THE_APP = (
     "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
     "from PySide6.QtCore import QTimer; QTimer.singleShot(3000, app.quit)\n"
     "from sciatica_timer.app import main\n"
+    "from sciatica_timer.paths import AppPaths\n"
+    "from sciatica_timer.settings import Settings, save_settings\n"
+    "import datetime, pathlib\n"
+    "today = datetime.date.today().isoformat()\n"
+    "save_settings(AppPaths.under(pathlib.Path(sys.argv[1])).settings,\n"
+    "              Settings(disclaimer_accepted=True, red_flags_clear_on=today))\n"
     "args = ['--data-dir', sys.argv[1], '--routine', 'sciatica-foam-roll', '--start']\n"
     "sys.exit(main(args))\n"
 )
-"""The real app (``main``), a session started at once, closed after three seconds."""
+"""The real app (``main``), a session started at once, closed after three seconds (the
+disclaimer accepted and today's safety questions answered before, as ``--start`` asks
+them otherwise)."""
 
 
 def test_window_session_asks_for_side_aware_cues_on_time(
@@ -42,8 +51,9 @@ def test_window_session_asks_for_side_aware_cues_on_time(
     for _ in range(40):
         clock.advance(1)
         ctx.controller.refresh()
+        ctx.controller.answer_check(pain_left=False)  # the strengthening check, at once
     said = dict((text, at) for at, text in reversed(heard))
-    assert said["Get ready. First: Short roll, left side"] == 0
+    assert said["Get ready. First: Short roll, left side. " + STOP_RULE] == 0
     assert said["Short roll, left side, 4 seconds"] == 2
     assert said["Switch sides"] == 6
     assert said["Short roll, right side, 4 seconds"] == 7
@@ -73,7 +83,7 @@ def test_voice_notice_reaches_the_window_once(tmp_path: Path) -> None:
     )
     run = run_python(code, str(tmp_path / "data"), no_sound_in=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split()[-2:] == ["1", "1:40"]
+    assert run.stdout.split()[-2:] == ["1", "1:45"]  # 30 s in: 15 s get-ready, then 2:00
 
 
 def test_voice_settings_page_saves_and_applies(qtbot: QtBot, tmp_path: Path) -> None:

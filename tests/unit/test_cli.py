@@ -36,7 +36,7 @@ def test_list_shows_every_bundled_routine() -> None:
     """--list shows id, name, total time and equipment."""
     proc = run("--list")
     assert proc.returncode == 0
-    assert "sciatica-foam-roll" in proc.stdout and "8:55" in proc.stdout
+    assert "sciatica-foam-roll" in proc.stdout and "9:15" in proc.stdout
     assert "foam roller" in proc.stdout
     assert len(proc.stdout.strip().splitlines()) == 6
 
@@ -64,7 +64,7 @@ def test_plan_text_is_a_timetable() -> None:
     """The readable plan lists each phase with its start time and its cues."""
     proc = run("--plan", "sciatica-foam-roll")
     assert proc.returncode == 0
-    assert "0:10   2:00  Roll          Figure-4 glute roll" in proc.stdout
+    assert "0:15   2:00  Roll          Figure-4 glute roll" in proc.stdout
     assert "“Switch sides”" in proc.stdout
 
 
@@ -223,3 +223,75 @@ def test_self_test_passes_from_source() -> None:
         assert check in proc.stdout
     assert "self-test: passed" in proc.stdout
     assert "Audio saved" not in proc.stdout, "pyttsx3's per-file chatter stays off the terminal"
+
+
+def _two_sessions(data: Path) -> None:
+    from sciatica_timer.journal import Journal, SessionStatus
+
+    with Journal.open(data / "journal.sqlite3") as journal:
+        for name in ("A", "B"):
+            sid = journal.start_session(name.lower(), name)
+            journal.finish_session(sid, SessionStatus.COMPLETED, ["x"])
+
+
+def test_export_history_to_a_file_says_where_and_how_many(tmp_path: Path) -> None:
+    """--export-history FILE prints the file's full path and how many sessions it holds."""
+    _two_sessions(tmp_path)
+    proc = run("--data-dir", str(tmp_path), "--export-history", "out.csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"Wrote 2 sessions to {tmp_path.resolve() / 'out.csv'}\n"
+    assert proc.stderr == ""
+    assert len((tmp_path / "out.csv").read_text().splitlines()) == 3
+
+
+def test_export_history_of_one_session_says_session(tmp_path: Path) -> None:
+    """One session is '1 session'."""
+    from sciatica_timer.journal import Journal
+
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        journal.start_session("a", "A")
+    proc = run("--data-dir", str(tmp_path), "--export-history", str(tmp_path / "one.csv"))
+    assert proc.stdout.startswith("Wrote 1 session to "), proc.stdout
+
+
+def test_export_history_to_stdout_is_only_csv(tmp_path: Path) -> None:
+    """With '-' standard output holds the CSV alone (nothing else to corrupt it)."""
+    _two_sessions(tmp_path)
+    proc = run("--data-dir", str(tmp_path), "--export-history", "-")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.reader(io.StringIO(proc.stdout)))
+    assert rows[0][:2] == ["session_id", "started_at"] and len(rows) == 3
+    assert "Wrote" not in proc.stdout + proc.stderr
+
+
+def test_export_history_to_an_unwritable_path_is_one_line(tmp_path: Path) -> None:
+    """A FILE that cannot be written: one line naming it on stderr, exit 1, no traceback."""
+    _two_sessions(tmp_path)
+    target = tmp_path / "no such folder" / "out.csv"
+    proc = run("--data-dir", str(tmp_path), "--export-history", str(target))
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"sciatica-timer: {target}: cannot write"), proc.stderr
+
+
+def test_every_plan_has_the_stop_rule_first_and_the_rep_cues() -> None:
+    """--plan --json of every routine: the first get-ready says how to stop for spreading
+    pain, and rep exercises' own cues are in the plan (the real CLI, in a subprocess)."""
+    from sciatica_timer.timeline import STOP_RULE
+
+    listing = run("--list").stdout.splitlines()[1:]
+    ids = [line.split()[0] for line in listing if line.strip()]
+    assert len(ids) >= 5
+    library = json.loads((Path(__file__).parents[2] / "exercises.json").read_text())
+    rep_cues = {e["id"]: e["cue"] for e in library["exercises"] if "reps" in e and "cue" in e}
+    for rid in ids:
+        plan = json.loads(run("--plan", rid, "--json").stdout)
+        first = next(p for p in plan["phases"] if p["kind"] == "prepare")
+        assert STOP_RULE in first["cues"][0]["text"], rid
+        seen: set[str] = set()
+        for phase in plan["phases"]:
+            if phase["exercise"] in rep_cues and phase["exercise"] not in seen:
+                seen.add(phase["exercise"])  # said the first time it comes
+                texts = [c["text"] for c in phase["cues"]]
+                assert rep_cues[phase["exercise"]] in texts, (rid, phase["exercise"])

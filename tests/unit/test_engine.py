@@ -13,6 +13,9 @@ from sciatica_timer.engine import Engine, Event, EventKind, Outcome, SessionStat
 from sciatica_timer.library import Category, Exercise, Library, Routine, Sides, Step, load_library
 from sciatica_timer.timeline import CueKind, PhaseKind, build_timeline
 
+PREP = 15
+"""The get-ready of the bundled routines (15 s: getting onto a roller in pain takes time)."""
+
 
 def _engine(path: Path, routine: str) -> tuple[Engine, FakeClock, list[Event]]:
     engine = Engine(build_timeline(load_library(path), routine))
@@ -24,7 +27,13 @@ def _engine(path: Path, routine: str) -> tuple[Engine, FakeClock, list[Event]]:
 
 
 def _run_to_end(engine: Engine, clock: FakeClock, step_s: float = 0.25) -> None:
+    """Let the clock run; a strengthening check is answered 'no pain' the instant it asks."""
+    asked: list[int] = []
+    engine.subscribe(lambda e: asked.append(e.at_ns) if e.kind is EventKind.ASKED else None)
     while not engine.state.finished:
+        if engine.state is SessionState.ASKING:
+            engine.answer(asked[-1], pain_left=False)
+            continue
         clock.advance(step_s)
         engine.tick(clock.now_ns())
 
@@ -53,9 +62,9 @@ def test_frozen_window_loses_no_time(bundled_path: Path) -> None:
     engine.tick(clock.now_ns())
     snap = engine.snapshot(clock.now_ns())
     assert snap.phase is not None and snap.phase.index == 1
-    assert snap.remaining_ns == (10 + 120 - 95) * NS_PER_S
+    assert snap.remaining_ns == (PREP + 120 - 95) * NS_PER_S
     phase_starts = [e.at_ns for e in events if e.kind is EventKind.PHASE_STARTED]
-    assert phase_starts == [start, start + 10 * NS_PER_S]
+    assert phase_starts == [start, start + PREP * NS_PER_S]
     late = [e for e in events if e.kind is EventKind.CUE and e.late_ns > 0]
     assert late, "cues passed during the freeze are reported as late"
 
@@ -78,7 +87,7 @@ def test_hold_pauses_the_roll_then_resumes_it(bundled_path: Path) -> None:
     """A tender-spot hold counts 20 s, says hold and release, then the roll carries on."""
     engine, clock, events = _engine(bundled_path, "sciatica-foam-roll")
     assert not engine.hold(clock.now_ns()), "no hold while getting ready"
-    clock.advance(10 + 30)  # 30 s into the left glute roll
+    clock.advance(PREP + 30)  # 30 s into the left glute roll
     assert engine.hold(clock.now_ns())
     snap = engine.snapshot(clock.now_ns())
     assert snap.holding and snap.remaining_ns == 20 * NS_PER_S
@@ -104,7 +113,7 @@ def test_hold_length_is_kept_within_15_to_30_seconds(bundled_path: Path) -> None
 def test_add_time_extends_and_moves_the_countdown_cues(bundled_path: Path) -> None:
     """+15 s lengthens the phase; '10 seconds' then comes 15 s later."""
     engine, clock, events = _engine(bundled_path, "sciatica-foam-roll")
-    clock.advance(10 + 100)
+    clock.advance(PREP + 100)
     engine.add_time(clock.now_ns())
     assert engine.snapshot(clock.now_ns()).remaining_ns == 35 * NS_PER_S
     start_of_roll = clock.now_ns() - 100 * NS_PER_S
@@ -117,7 +126,7 @@ def test_add_time_extends_and_moves_the_countdown_cues(bundled_path: Path) -> No
 def test_skip_and_back(bundled_path: Path) -> None:
     """Skip marks the phase skipped; back early returns to the previous phase."""
     engine, clock, _ = _engine(bundled_path, "sciatica-foam-roll")
-    clock.advance(11)
+    clock.advance(PREP + 1)
     engine.skip(clock.now_ns())
     assert engine.index == 2 and engine.outcomes()[1] is Outcome.SKIPPED
     engine.back(clock.now_ns())
@@ -131,7 +140,7 @@ def test_skip_and_back(bundled_path: Path) -> None:
 def test_pain_stop_stops_at_once_on_the_phase_shown(bundled_path: Path) -> None:
     """The pain stop freezes everything and reports the phase and seconds into it."""
     engine, clock, events = _engine(bundled_path, "sciatica-foam-roll")
-    clock.advance(10 + 42.5)
+    clock.advance(PREP + 42.5)
     engine.tick(clock.now_ns())
     assert engine.stop_for_pain(clock.now_ns())
     stop = events[-1]
@@ -199,7 +208,7 @@ def test_plan_total_is_the_sum_of_its_phases(library: Library) -> None:
     """For any routine, the plan's total equals the sum of its contiguous phases."""
     timeline = build_timeline(library, "r")
     assert timeline.total_s == sum(p.duration_s for p in timeline.phases)
-    assert all(p.duration_s > 0 for p in timeline.phases)
+    assert all(p.duration_s > 0 for p in timeline.phases if p.kind is not PhaseKind.CHECK)
     for a, b in zip(timeline.phases, timeline.phases[1:], strict=False):
         assert b.start_s == a.end_s
     for p in timeline.phases:
@@ -213,7 +222,8 @@ def test_pause_resume_preserves_remaining_exactly(library: Library, gaps: list[i
     engine = Engine(build_timeline(library, "r"))
     clock = FakeClock()
     engine.start(clock.now_ns())
-    clock.set_ns(clock.now_ns() + 123_456_789 % (engine.timeline.phases[0].duration_s * NS_PER_S))
+    engine.answer(clock.now_ns(), pain_left=False)  # a strengthening check, if any, first
+    clock.set_ns(clock.now_ns() + 123_456_789 % (engine.phase.duration_s * NS_PER_S))
     engine.tick(clock.now_ns())
     for gap in gaps:
         if engine.state.finished:
@@ -233,7 +243,9 @@ def test_pause_resume_preserves_remaining_exactly(library: Library, gaps: list[i
 def test_sixty_minute_session_ends_exactly_on_its_deadline(step_ms: int, offset: int) -> None:
     """Ticked at any irregular rate, a 60-minute session ends at start + 3600 s exactly."""
     ex = Exercise(id="a", name="A", sides=Sides.EACH, duration_s=895)
-    routine = Routine(id="r", name="R", steps=(Step("a"), Step("a")), prepare_s=0, rest_s=10)
+    routine = Routine(
+        id="r", name="R", steps=(Step("a"), Step("a")), prepare_s=0, rest_s=10, switch_s=5
+    )
     timeline = build_timeline(Library({"a": ex}, {"r": routine}), "r")
     assert timeline.total_s == 3600
     engine = Engine(timeline)
@@ -249,7 +261,8 @@ def test_sixty_minute_session_ends_exactly_on_its_deadline(step_ms: int, offset:
     assert clock.now_ns() - done[0].at_ns < step_ms * 1_000_000 + 17
 
 
-COMMANDS = ["tick", "pause", "resume", "skip", "back", "add_time", "hold", "advance"]
+COMMANDS = ["tick", "pause", "resume", "skip", "back", "add_time", "hold", "advance", "pain_left",
+            "no_pain"]  # fmt: skip
 
 
 @settings(max_examples=200, deadline=None)
@@ -265,6 +278,8 @@ def test_skip_and_back_never_leave_an_invalid_state(
     for name, seconds in commands:
         if name == "advance":
             clock.advance(seconds)
+        elif name in ("pain_left", "no_pain"):
+            engine.answer(clock.now_ns(), pain_left=name == "pain_left")
         else:
             getattr(engine, name)(clock.now_ns())
         snap = engine.snapshot(clock.now_ns())
@@ -274,5 +289,9 @@ def test_skip_and_back_never_leave_an_invalid_state(
         assert snap.holding == engine.holding
         if snap.holding:
             assert snap.phase is not None and snap.phase.kind is PhaseKind.WORK
+        if engine.state is SessionState.ASKING:
+            assert engine.phase.kind is PhaseKind.CHECK and snap.remaining_ns == 0
+        if engine.state.active:
+            assert engine.index not in engine.dropped, "a left-out phase is never shown"
         delay = engine.next_change_ns(clock.now_ns())
         assert delay is None or 0 < delay <= NS_PER_S

@@ -227,7 +227,7 @@ def test_minimal_file_loads_with_defaults(tmp_path: Path) -> None:
     ex = library.exercises["glute-roll"]
     assert (ex.sides, ex.duration_s, ex.category, ex.sets) == (Sides.EACH, 120, Category.RELEASE, 1)
     assert library.routines["quick"].steps[0].duration_s == 90
-    assert library.routines["quick"].switch_s == 5
+    assert library.routines["quick"].switch_s == 10  # the default: getting off a roller takes time
 
 
 def test_bundled_library_is_valid_and_complete(bundled_path: Path) -> None:
@@ -276,3 +276,13 @@ def test_without_drops_exercises_from_routines(bundled_path: Path) -> None:
     trimmed = library.without(["hamstring-roll"])
     for routine in trimmed.routines.values():
         assert all(s.exercise != "hamstring-roll" for s in routine.steps)
+
+
+def test_side_words_must_name_the_side(tmp_path: Path) -> None:
+    """side_words without {side}, or with an unknown placeholder, is refused with a hint."""
+    doc = json.loads(json.dumps(MINIMAL))
+    doc["exercises"][0]["side_words"] = "{left} hip working"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    problems = [str(p) for p in check_file(path)]
+    assert any("side_words" in p and "{side}" in p for p in problems), problems

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from sciatica_timer.library import load_library
+from sciatica_timer.library import (
+    DEFAULT_PREPARE_S,
+    DEFAULT_SWITCH_S,
+    Category,
+    load_library,
+)
 from sciatica_timer.timeline import (
+    CHECK_QUESTION,
     REP_LEAD_IN_S,
+    STOP_RULE,
     CueKind,
     PhaseKind,
     Side,
     all_cue_texts,
     build_timeline,
     say_duration,
+    speaking_s,
 )
 
 
@@ -120,3 +129,88 @@ def test_say_duration() -> None:
     assert say_duration(30) == "30 seconds"
     assert say_duration(90) == "90 seconds"
     assert say_duration(150) == "2 minutes 30 seconds"
+
+
+def test_every_routine_says_the_stop_rule_in_its_first_get_ready(bundled_path: Path) -> None:
+    """The first spoken sentence of every session tells how to stop for spreading pain."""
+    library = load_library(bundled_path)
+    for rid in library.routines:
+        phases = build_timeline(library, rid).phases
+        first = next(p for p in phases if p.kind is PhaseKind.PREPARE)
+        assert STOP_RULE in first.cues[0].text, rid
+        assert "red button" in STOP_RULE and "P" in STOP_RULE
+
+
+def test_stop_rule_comes_first_even_without_a_get_ready(short_path: Path) -> None:
+    """With prepare_s 0 the stop rule rides on the first announcement instead."""
+    library = load_library(short_path)
+    routine = replace(library.routines["short"], prepare_s=0)
+    library = replace(library, routines={"short": routine})
+    first = build_timeline(library, "short").phases[0]
+    assert first.kind is PhaseKind.WORK and STOP_RULE in first.cues[0].text
+
+
+def test_rep_exercises_speak_their_own_cue_before_rep_one(bundled_path: Path) -> None:
+    """The glute bridge says its cue the first time, and rep 1 waits until it is said."""
+    library = load_library(bundled_path)
+    phases = build_timeline(library, "stretch-and-strengthen").phases
+    bridge = next(p for p in phases if p.exercise and p.exercise.id == "glute-bridge")
+    cue = library.exercises["glute-bridge"].cue
+    assert cue is not None
+    reminder = next(c for c in bridge.cues if c.kind is CueKind.REMINDER)
+    assert reminder.text == cue
+    first_rep = next(c for c in bridge.cues if c.kind is CueKind.REP)
+    assert first_rep.offset_s >= reminder.offset_s + speaking_s(cue)
+    assert bridge.rep_at(first_rep.offset_s) == 1 and bridge.rep_at(first_rep.offset_s - 0.1) == 0
+    assert bridge.duration_s == bridge.lead_in_s + bridge.reps * bridge.rep_s  # type: ignore[operator]
+
+
+def test_strengthen_check_comes_before_the_first_reactivation_step(bundled_path: Path) -> None:
+    """A check phase waits before the first strengthening step: after the stretches in one
+    routine, after the release in another (seed 004 puts reactivation before stretches)."""
+    library = load_library(bundled_path)
+    for rid in ("stretch-and-strengthen", "compress-reactivate-stretch"):
+        phases = build_timeline(library, rid).phases
+        checks = [p for p in phases if p.kind is PhaseKind.CHECK]
+        assert len(checks) == 1, rid
+        check = checks[0]
+        assert check.duration_s == 0 and check.cues[0].text == CHECK_QUESTION
+        later = [p for p in phases[check.index + 1 :] if p.kind is PhaseKind.WORK]
+        assert later[0].exercise is not None
+        assert later[0].exercise.category is Category.REACTIVATION
+        earlier = [p for p in phases[: check.index] if p.exercise]
+        assert all(p.exercise.category is not Category.REACTIVATION for p in earlier if p.exercise)
+        gated = {p.exercise.id for p in phases if p.gated and p.exercise}
+        reactivation = {
+            p.exercise.id
+            for p in phases
+            if p.exercise and p.exercise.category is Category.REACTIVATION
+        }
+        assert gated == reactivation
+    plain = build_timeline(library, "sciatica-foam-roll").phases
+    assert all(p.kind is not PhaseKind.CHECK for p in plain), "no strengthening, no question"
+
+
+def test_rest_before_a_stretch_after_strengthening_is_kept(bundled_path: Path) -> None:
+    """Leaving strengthening out keeps the rest that leads into the next stretch."""
+    phases = build_timeline(load_library(bundled_path), "compress-reactivate-stretch").phases
+    pigeon = next(p for p in phases if p.exercise and p.exercise.id == "pigeon-pose")
+    before = phases[pigeon.index - 1]
+    assert before.kind is PhaseKind.REST and not before.gated
+
+
+def test_ambiguous_sides_are_said_in_the_exercises_own_words(bundled_path: Path) -> None:
+    """Clamshell: 'left hip working, lying on your right side' style, on screen and spoken."""
+    library = load_library(bundled_path)
+    clamshell = library.exercises["clamshell"]
+    assert clamshell.side_words and "{side}" in clamshell.side_words
+    phases = build_timeline(library, "compress-reactivate-stretch").phases
+    left = next(p for p in phases if p.exercise is clamshell and p.side is Side.LEFT)
+    assert left.side_words == clamshell.side_phrase("left")
+    assert left.side_words in left.cues[0].text
+    assert "right" in clamshell.side_phrase("left") or "{other}" not in clamshell.side_words
+
+
+def test_default_transitions_leave_time_to_get_off_a_roller() -> None:
+    """Get-ready 15 s and side switch 10 s unless a routine says otherwise."""
+    assert DEFAULT_PREPARE_S == 15 and DEFAULT_SWITCH_S == 10

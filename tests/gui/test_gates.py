@@ -1,0 +1,236 @@
+"""Safety gates that act: strengthen only when pain-free, leave out after a stop, a red-flag
+yes that holds for the day, ``--start`` that keeps the safety questions, flare-up offers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import check_in, click
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from sciatica_timer.app import AppContext, build
+from sciatica_timer.cli import parse_args
+from sciatica_timer.clock import FakeClock
+from sciatica_timer.engine import Outcome, SessionState
+from sciatica_timer.library import Category
+from sciatica_timer.safety import RED_FLAGS, Reach
+from sciatica_timer.timeline import CHECK_QUESTION, PhaseKind
+
+
+@pytest.fixture
+def ctx(qtbot: QtBot, tmp_path: Path) -> Iterator[AppContext]:
+    context = build(parse_args(["--data-dir", str(tmp_path), "--no-voice"]), clock=FakeClock())
+    qtbot.addWidget(context.window)
+    context.window.resize(1366, 768)
+    context.window.show()
+    yield context
+    context.close()
+
+
+def _skipped_column(ctx: AppContext) -> list[str]:
+    with sqlite3.connect(ctx.paths.journal) as db:
+        (skipped,) = db.execute("select skipped from session").fetchone()
+    db.close()
+    return list(json.loads(skipped))
+
+
+def _run_to_the_check(ctx: AppContext, qtbot: QtBot) -> None:
+    """Start stretch-and-strengthen from the window and skip the stretches up to the check."""
+    ctx.window.home.select("stretch-and-strengthen")
+    click(ctx, qtbot, "startButton")
+    check_in(ctx, qtbot, pain=2, reach=Reach.BUTTOCK)
+    engine = ctx.controller.engine
+    assert engine is not None
+    for _ in range(len(engine.timeline.phases)):
+        if engine.state is SessionState.ASKING:
+            break
+        ctx.controller.skip()
+    assert engine.state is SessionState.ASKING
+    assert engine.phase.kind is PhaseKind.CHECK
+    qtbot.waitUntil(lambda: ctx.window.session.check_panel.isVisible())
+
+
+def test_strengthen_gate_pain_left_skips_every_strengthening_step(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    """'Pain left' leaves out every reactivation step, records them as left out by the gate,
+    and the done screen says so (seed 002: strengthen only when no pain remains)."""
+    spoken: list[str] = []
+    ctx.controller.engine_event.connect(
+        lambda e: spoken.append(e.cue.text) if e.cue is not None else None
+    )
+    _run_to_the_check(ctx, qtbot)
+    assert CHECK_QUESTION in spoken, "the question is spoken, not only shown"
+    assert not ctx.window.session.ring.isVisible(), "no countdown while the session waits"
+    assert not ctx.window.session.skip_button.isEnabled(), "the question cannot be skipped"
+    assert ctx.window.session.pain_button.isVisible(), "the stop button stays on screen"
+    click(ctx, qtbot, "checkPainYes")
+    qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.done)
+    engine = ctx.controller.engine
+    assert engine is not None
+    outcomes = engine.outcomes()
+    strengthening = [
+        p
+        for p in engine.timeline.work_phases
+        if p.exercise and p.exercise.category is Category.REACTIVATION
+    ]
+    assert strengthening and all(outcomes[p.index] is Outcome.GATED for p in strengthening)
+    skipped = _skipped_column(ctx)
+    assert any("Glute bridge" in s and "pain before strengthening" in s for s in skipped)
+    assert any("Single-leg hip flexion" in s for s in skipped)
+    summary = ctx.window.done.summary.text()
+    assert "Left out: pain before strengthening" in summary
+    assert "Glute bridge" in summary
+
+
+def test_strengthen_gate_no_pain_goes_on(ctx: AppContext, qtbot: QtBot) -> None:
+    """'No pain' resumes with the first strengthening step, counting down again."""
+    _run_to_the_check(ctx, qtbot)
+    click(ctx, qtbot, "checkPainNo")
+    engine = ctx.controller.engine
+    assert engine is not None
+    assert engine.state is SessionState.RUNNING
+    upcoming = [p for p in engine.timeline.phases[engine.index :] if p.exercise]
+    assert upcoming[0].exercise is not None
+    assert upcoming[0].exercise.category is Category.REACTIVATION
+    assert ctx.window.session.ring.isVisible() and not ctx.window.session.check_panel.isVisible()
+
+
+def test_strengthen_gate_answers_by_key(ctx: AppContext, qtbot: QtBot) -> None:
+    """N answers 'no pain' from the keyboard (Y would be 'pain left')."""
+    _run_to_the_check(ctx, qtbot)
+    qtbot.keyClick(ctx.window, Qt.Key.Key_N)
+    engine = ctx.controller.engine
+    assert engine is not None and engine.state is SessionState.RUNNING
+
+
+def test_pain_stop_during_the_gate_still_stops_and_saves(ctx: AppContext, qtbot: QtBot) -> None:
+    """The red button works while the question waits."""
+    _run_to_the_check(ctx, qtbot)
+    click(ctx, qtbot, "painStopButton")
+    qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.safety)
+    with sqlite3.connect(ctx.paths.journal) as db:
+        assert db.execute("select count(*) from pain_stop").fetchone() == (1,)
+    db.close()
+
+
+def test_leave_out_is_offered_after_the_first_stop_and_undone_from_home(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    """After one pain stop the safety screen offers to leave that exercise out at once;
+    the home screen puts it back."""
+    ctx.window.start_routine("sciatica-foam-roll")
+    ctx.controller.skip()  # past get-ready, into the figure-4 glute roll
+    click(ctx, qtbot, "painStopButton")
+    qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.safety)
+    offer = ctx.window.safety.leave_out_button
+    assert offer.isVisible() and "Figure-4 glute roll" in offer.text()
+    click(ctx, qtbot, "leaveOutAfterStopButton")
+    assert "figure-4-glute-roll" in ctx.settings.left_out
+    click(ctx, qtbot, "safetyHomeButton")
+    put_back = ctx.window.findChild(QPushButton, "leaveOut_figure-4-glute-roll")
+    assert put_back is not None and put_back.isVisible() and put_back.text() == "Put it back"
+    qtbot.mouseClick(put_back, Qt.MouseButton.LeftButton)
+    assert "figure-4-glute-roll" not in ctx.settings.left_out
+
+
+def _answer_red_flags(ctx: AppContext, qtbot: QtBot, yes: str | None) -> None:
+    for flag in RED_FLAGS:
+        click(ctx, qtbot, f"redFlag_{flag.key}_{'Yes' if flag.key == yes else 'No'}")
+    click(ctx, qtbot, "redFlagContinueButton")
+
+
+def test_red_flag_yes_still_blocks_after_a_second_try(ctx: AppContext, qtbot: QtBot) -> None:
+    """A yes holds for the day: answering no a minute later does not start a session."""
+    click(ctx, qtbot, "startButton")
+    click(ctx, qtbot, "acceptDisclaimerButton")
+    _answer_red_flags(ctx, qtbot, yes="bladder_bowel")
+    checkin = ctx.window.checkin
+    assert checkin.pages.currentWidget() is checkin.blocked_page
+    click(ctx, qtbot, "redFlagHomeButton")
+    click(ctx, qtbot, "startButton")  # try again at once
+    assert checkin.pages.currentWidget() is checkin.blocked_page, "no second chance today"
+    assert "asked again on" in checkin.blocked_text.text()
+    assert ctx.controller.engine is None
+    assert ctx.settings.red_flag_yes_on == date.today().isoformat()
+
+
+def test_red_flag_yes_is_drawn_in_a_warning_colour(ctx: AppContext, qtbot: QtBot) -> None:
+    """A checked 'yes' is not the same teal as a checked 'no'."""
+    click(ctx, qtbot, "startButton")
+    answer = ctx.window.checkin.red_flag_answers[RED_FLAGS[0].key]
+    assert answer.yes.styleSheet() != answer.no.styleSheet()
+    assert "#8e1b1b" in answer.yes.styleSheet()
+
+
+def test_new_tingling_stops_the_routines(ctx: AppContext, qtbot: QtBot) -> None:
+    """New numbness or tingling: stop the routines and get checked (seed 001)."""
+    click(ctx, qtbot, "startButton")
+    click(ctx, qtbot, "acceptDisclaimerButton")
+    _answer_red_flags(ctx, qtbot, yes="numbness")
+    checkin = ctx.window.checkin
+    assert checkin.pages.currentWidget() is checkin.blocked_page
+    assert "stop the routines" in checkin.blocked_title.text().lower()
+    assert "examined" in checkin.blocked_text.text()
+
+
+def test_flare_day_offers_the_gentle_routine_with_its_time(ctx: AppContext, qtbot: QtBot) -> None:
+    """When a flare leaves out most of a routine, the gentle flare-up routine is offered,
+    with its length, and choosing it starts that routine."""
+    ctx.window.home.select("low-back-indirect-release")
+    click(ctx, qtbot, "startButton")
+    click(ctx, qtbot, "acceptDisclaimerButton")
+    _answer_red_flags(ctx, qtbot, yes=None)
+    click(ctx, qtbot, "flareYes")
+    offer = ctx.window.checkin.flare_switch
+    assert offer.isVisible()
+    assert "Gentle flare-up session" in offer.text() and ":" in offer.text()
+    click(ctx, qtbot, "flareSwitchButton")
+    click(ctx, qtbot, "painBefore4")
+    body = ctx.window.checkin.body_map
+    qtbot.mouseClick(
+        body, Qt.MouseButton.LeftButton, pos=body.region_center(Reach.BUTTOCK).toPoint()
+    )
+    click(ctx, qtbot, "checkInStartButton")
+    engine = ctx.controller.engine
+    assert engine is not None and engine.timeline.routine.id == "gentle-flare-up"
+
+
+def test_done_screen_main_button_keeps_the_answers(ctx: AppContext, qtbot: QtBot) -> None:
+    """Answers given after a session are saved even if Save was never pressed."""
+    ctx.window.home.select("gentle-flare-up")
+    click(ctx, qtbot, "startButton")
+    check_in(ctx, qtbot, pain=5, reach=Reach.THIGH)
+    ctx.controller.skip()  # get ready
+    ctx.controller.skip()  # the first part: completed below by the clock
+    ctx.controller.end()
+    qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.done)
+    click(ctx, qtbot, "painAfter2")
+    after = ctx.window.done.after.body_map
+    qtbot.mouseClick(
+        after, Qt.MouseButton.LeftButton, pos=after.region_center(Reach.BUTTOCK).toPoint()
+    )
+    click(ctx, qtbot, "homeButton")
+    with sqlite3.connect(ctx.paths.journal) as db:
+        assert db.execute("select pain_after, reach_after from session").fetchone() == (
+            2,
+            "buttock",
+        )
+    db.close()
+    assert ctx.window.stack.currentWidget() is ctx.window.home
+
+
+def test_done_screen_says_how_often(ctx: AppContext, qtbot: QtBot) -> None:
+    """Seed 003: 3-5 times a week; seed 000: don't overdo it."""
+    ctx.window.start_routine("gentle-flare-up")
+    ctx.controller.end()
+    qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.done)
+    text = ctx.window.done.summary.text()
+    assert "3 to 5 times a week" in text and "overdo" in text
