@@ -210,7 +210,7 @@ def test_roadkill_has_a_start_position_a_person_can_reach(library: Library) -> N
         "hip of the weighted leg",
     ):
         assert words in steps, words
-    assert ex.side_phrase("left") == "left hip stretched, lying towards your left side"
+    assert ex.side_phrase("left") == "left hip stretched, lying on your left side"
 
 
 def test_glute_bridge_comes_down_in_one_piece(library: Library) -> None:
