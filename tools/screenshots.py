@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from sciatica_timer.app import build
 from sciatica_timer.cli import parse_args
+from sciatica_timer.engine import SessionState
 from sciatica_timer.safety import Reach
 
 
@@ -52,6 +53,7 @@ def main() -> int:
     window.checkin.body_map.set_reach(Reach.BELOW_KNEE)
     window.checkin.flare.yes.click()
     shot("checkin-pain")
+    window.checkin.flare.no.click()  # the whole routine, for the session shots
     window.checkin.start_button.click()
     shot("session-prepare")
     controller.skip()
@@ -73,6 +75,21 @@ def main() -> int:
     window.toggle_keys()
     controller.pain_stop()
     shot("pain-stop-safety")
+    window.show_home()
+    window.start_routine("compress-reactivate-stretch")
+    engine = controller.engine
+    assert engine is not None
+    while engine.state is not SessionState.ASKING:
+        controller.skip()
+    shot("session-strengthen-check")
+    controller.answer_check(pain_left=False)
+    while not (engine.phase.exercise and engine.phase.exercise.id == "clamshell"):
+        controller.skip()
+    shot("session-clamshell-left")
+    controller.skip()
+    controller.skip()
+    shot("session-clamshell-right")
+    controller.end()
     window.show_home()
     window.start_routine("sciatica-foam-roll")
     while controller.running:

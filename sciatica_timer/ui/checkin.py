@@ -101,16 +101,23 @@ class YesNo(QWidget):
     changed = Signal(bool)
 
     def __init__(
-        self, prefix: str, parent: QWidget | None = None, yes_color: str = theme.ACCENT
+        self,
+        prefix: str,
+        parent: QWidget | None = None,
+        yes_color: str = theme.ACCENT,
+        stacked: bool = False,
     ) -> None:
+        """``yes_color``: a checked yes (a warning colour where yes means trouble);
+        ``stacked``: yes above no, each the full width, for long answers."""
         super().__init__(parent)
         self.group = QButtonGroup(self)
-        row = QHBoxLayout(self)
+        row = QVBoxLayout(self) if stacked else QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.no = _big("No", f"{prefix}No", checkable=True)
         self.yes = _big("Yes", f"{prefix}Yes", checkable=True)
         yes_style = f"QPushButton:checked {{ background: {yes_color}; color: white; }}"
-        for button, ident in ((self.no, 0), (self.yes, 1)):
+        order = ((self.yes, 1), (self.no, 0)) if stacked else ((self.no, 0), (self.yes, 1))
+        for button, ident in order:
             button.setStyleSheet(CHECKED_STYLE if ident == 0 else yes_style)
             button.setMinimumWidth(110)
             self.group.addButton(button, ident)

@@ -63,6 +63,13 @@ def side_text(side: Side | None, words: str = "") -> str:
     return ""
 
 
+CHECK_HELP = (
+    "<p>Strengthening comes next. It helps only once the rolling and stretching have left "
+    "no pain.</p><p><b>Some pain left?</b> Answer yes: all the strengthening is left out "
+    "today and the session goes on with the rest.</p><p>The red button still stops "
+    "everything at once.</p>"
+)
+
 CHECK_TEXT = (
     "Strengthen only when no pain is left. Is any back or leg pain left right now, after "
     "what you have done so far?"
@@ -82,11 +89,11 @@ class CheckPanel(QFrame):
         text.setWordWrap(True)
         text.setStyleSheet("font-size: 24px;")
         self.text = text
-        self.answer = YesNo("checkPain", yes_color=theme.PAIN_DARK)
-        self.answer.yes.setText("Yes, pain is left: skip strengthening  (Y)")
-        self.answer.yes.setAccessibleName("Yes, pain is left: skip strengthening")
-        self.answer.no.setText("No pain: go on  (N)")
-        self.answer.no.setAccessibleName("No pain: go on")
+        self.answer = YesNo("checkPain", yes_color=theme.PAIN_DARK, stacked=True)
+        self.answer.yes.setText("Yes, some pain is left: leave out strengthening  (Y)")
+        self.answer.yes.setAccessibleName("Yes, some pain is left: leave out strengthening")
+        self.answer.no.setText("No pain left: go on  (N)")
+        self.answer.no.setAccessibleName("No pain left: go on")
         for b in (self.answer.yes, self.answer.no):
             b.setMinimumHeight(72)
             b.setStyleSheet(b.styleSheet() + " QPushButton { font-size: 22px; }")
@@ -271,8 +278,17 @@ class SessionView(QWidget):
         asking = phase.kind is PhaseKind.CHECK
         self.ring.setVisible(not asking)
         self.check_panel.setVisible(asking)
+        self.illustration.setVisible(not asking)
+        self.caution_box.setVisible(False)
         if asking:
             self.check_panel.answer.reset()
+            self.exercise_label.setText("")
+            self.side_label.setVisible(False)
+            self.set_label.setText("")
+            self.phase_label.setText(phase.label.upper())
+            self.steps_label.setText(CHECK_HELP)
+            self.next_label.setText("Waiting for your answer: Y or N")
+            return
         color = phase_color(phase, holding)
         label = "Hold" if holding else phase.label
         self.phase_label.setText(label.upper())
