@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import check_in, click
+from helpers import check_in, click, run_python
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -234,3 +234,41 @@ def test_done_screen_says_how_often(ctx: AppContext, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.done)
     text = ctx.window.done.summary.text()
     assert "3 to 5 times a week" in text and "overdo" in text
+
+
+START_ON_A_NEW_FOLDER = (
+    "import sys\n"
+    "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+    "from PySide6.QtCore import QTimer\n"
+    "from sciatica_timer.app import main\n"
+    "from sciatica_timer.ui.main_window import MainWindow\n"
+    "def look():\n"  # once the routines are loaded and --start has acted (or a session runs)
+    "    windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]\n"
+    "    window = windows[0] if windows else None\n"
+    "    if window is None or not ('checkin' in window.__dict__ or window.controller.running):\n"
+    "        QTimer.singleShot(50, look); return\n"
+    "    page = window.checkin.pages.currentWidget()\n"
+    "    print('disclaimer' if page is window.checkin.disclaimer_page else 'other',\n"
+    "          window.stack.currentWidget() is window.checkin, window.controller.engine is None)\n"
+    "    app.quit()\n"
+    "QTimer.singleShot(0, look)\n"
+    "sys.exit(main(['--data-dir', sys.argv[1], '--routine', 'gentle-flare-up', '--start',\n"
+    "               '--no-voice']))\n"
+)
+
+
+def test_start_on_a_new_data_folder_shows_the_disclaimer(tmp_path: Path) -> None:
+    """--start never skips the first-use disclaimer (the real app, in a fresh process)."""
+    run = run_python(START_ON_A_NEW_FOLDER, str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["disclaimer", "True", "True"]
+
+
+def test_start_skips_only_the_pain_check_in(ctx: AppContext, qtbot: QtBot) -> None:
+    """After the disclaimer and the red flags, --start begins at once without pain questions."""
+    ctx.window.ask_then_start("gentle-flare-up", pain_questions=False)
+    click(ctx, qtbot, "acceptDisclaimerButton")
+    _answer_red_flags(ctx, qtbot, yes=None)
+    engine = ctx.controller.engine
+    assert engine is not None and engine.state is SessionState.RUNNING
+    assert ctx.window.stack.currentWidget() is ctx.window.session
