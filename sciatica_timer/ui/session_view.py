@@ -87,22 +87,29 @@ class CheckPanel(QFrame):
         self.title = title
         text = _named(QLabel(CHECK_TEXT), "checkText", "Question")
         text.setWordWrap(True)
-        text.setStyleSheet("font-size: 24px;")
         self.text = text
         self.answer = YesNo("checkPain", yes_color=theme.PAIN_DARK, stacked=True)
-        self.answer.yes.setText("Yes, some pain is left: leave out strengthening  (Y)")
-        self.answer.yes.setAccessibleName("Yes, some pain is left: leave out strengthening")
+        self.answer.yes.setText("Yes, some pain: skip strengthening  (Y)")
+        self.answer.yes.setAccessibleName("Yes, some pain is left: skip strengthening")
         self.answer.no.setText("No pain left: go on  (N)")
         self.answer.no.setAccessibleName("No pain left: go on")
-        for b in (self.answer.yes, self.answer.no):
-            b.setMinimumHeight(72)
-            b.setStyleSheet(b.styleSheet() + " QPushButton { font-size: 22px; }")
+        self._button_css = {b: b.styleSheet() for b in (self.answer.yes, self.answer.no)}
+        self.fit(768)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(text)
         layout.addSpacing(12)
         layout.addWidget(self.answer)
         layout.addStretch(1)
+
+    def fit(self, height: int) -> None:
+        """Text and answers sized to the window, so both answers show whole at 600 px."""
+        self.title.fit_to(height, max_px=56)
+        self.text.setStyleSheet(f"font-size: {max(16, round(height * 0.031))}px;")
+        size = max(16, round(height * 0.027))
+        for button, css in self._button_css.items():
+            button.setMinimumHeight(max(52, round(height * 0.085)))
+            button.setStyleSheet(f"{css} QPushButton {{ font-size: {size}px; }}")
 
 
 def phase_color(phase: Phase | None, holding: bool) -> str:
@@ -276,13 +283,14 @@ class SessionView(QWidget):
 
     def _show_phase(self, phase: Phase, holding: bool, nxt: Phase | None) -> None:
         asking = phase.kind is PhaseKind.CHECK
+        self.exercise_label.show()
         self.ring.setVisible(not asking)
         self.check_panel.setVisible(asking)
         self.illustration.setVisible(not asking)
         self.caution_box.setVisible(False)
         if asking:
             self.check_panel.answer.reset()
-            self.exercise_label.setText("")
+            self.exercise_label.hide()
             self.side_label.setVisible(False)
             self.set_label.setText("")
             self.phase_label.setText(phase.label.upper())
@@ -343,11 +351,25 @@ class SessionView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_fonts(self.window().height())
+        self._fit_controls(self.width())
+
+    def _fit_controls(self, width: int) -> None:
+        """The stop button's words are never cut off: on a narrow window the other
+        buttons get tighter, and below 900 px the stop button's font a little smaller."""
+        small = "QPushButton { padding: 8px 6px; font-size: 16px; }" if width < 1200 else ""
+        for b in (self.back_button, self.pause_button, self.skip_button, self.add_button,
+                  self.hold_button, self.end_button):  # fmt: skip
+            if b.styleSheet() != small:
+                b.setStyleSheet(small)
+        pain = "QPushButton { font-size: 20px; padding: 12px 10px; }" if width < 900 else ""
+        if self.pain_button.styleSheet() != pain:
+            self.pain_button.setStyleSheet(pain)
+        self.pain_button.setMinimumWidth(self.pain_button.sizeHint().width())
 
     def fit_fonts(self, height: int) -> None:
-        labels = (self.phase_label, self.set_label, self.exercise_label, self.side_label)
-        for label in (*labels, self.check_panel.title):
+        for label in (self.phase_label, self.set_label, self.exercise_label, self.side_label):
             label.fit_to(height, max_px=64)
+        self.check_panel.fit(height)
         self.countdown_label.fit_to(height)
         text_px = max(15, round(height * 0.023))
         self.steps_label.setStyleSheet(f"font-size: {text_px}px;")
