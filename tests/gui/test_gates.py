@@ -272,3 +272,17 @@ def test_start_skips_only_the_pain_check_in(ctx: AppContext, qtbot: QtBot) -> No
     engine = ctx.controller.engine
     assert engine is not None and engine.state is SessionState.RUNNING
     assert ctx.window.stack.currentWidget() is ctx.window.session
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (800, 560), (1280, 720)])
+def test_stop_button_words_are_never_cut_off(
+    ctx: AppContext, qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    """On a small laptop screen the stop button is as wide as its words need."""
+    ctx.window.start_routine("sciatica-foam-roll")
+    ctx.window.resize(*size)
+    pain = ctx.window.session.pain_button
+    qtbot.waitUntil(lambda: ctx.window.session.width() <= size[0])
+    qtbot.waitUntil(lambda: pain.width() >= pain.sizeHint().width())
+    metrics = pain.fontMetrics()
+    assert pain.contentsRect().width() >= metrics.horizontalAdvance(pain.text())
