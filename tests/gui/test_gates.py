@@ -208,8 +208,6 @@ def test_done_screen_main_button_keeps_the_answers(ctx: AppContext, qtbot: QtBot
     ctx.window.home.select("gentle-flare-up")
     click(ctx, qtbot, "startButton")
     check_in(ctx, qtbot, pain=5, reach=Reach.THIGH)
-    ctx.controller.skip()  # get ready
-    ctx.controller.skip()  # the first part: completed below by the clock
     ctx.controller.end()
     qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.done)
     click(ctx, qtbot, "painAfter2")
@@ -286,3 +284,30 @@ def test_stop_button_words_are_never_cut_off(
     qtbot.waitUntil(lambda: pain.width() >= pain.sizeHint().width())
     metrics = pain.fontMetrics()
     assert pain.contentsRect().width() >= metrics.horizontalAdvance(pain.text())
+
+
+def test_verdict_names_the_exercises_it_followed(qtbot: QtBot, tmp_path: Path) -> None:
+    """Pain that spread after a session is reported with the exercise done last."""
+    clock = FakeClock()
+    ctx = build(parse_args(["--data-dir", str(tmp_path), "--no-voice"]), clock=clock)
+    qtbot.addWidget(ctx.window)
+    ctx.window.show()
+    ctx.window.home.select("gentle-flare-up")
+    click(ctx, qtbot, "startButton")
+    check_in(ctx, qtbot, pain=4, reach=Reach.BUTTOCK)
+    engine = ctx.controller.engine
+    assert engine is not None
+    first = engine.timeline.work_phases[0]
+    clock.advance(first.end_s + 0.5)  # get-ready and the first part run their course
+    ctx.controller.refresh()
+    ctx.controller.end()
+    qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.done)
+    after = ctx.window.done.after.body_map
+    qtbot.mouseClick(
+        after, Qt.MouseButton.LeftButton, pos=after.region_center(Reach.BELOW_KNEE).toPoint()
+    )
+    click(ctx, qtbot, "saveAfterButton")
+    verdict = ctx.window.done.after.result.text()
+    assert "peripheralised" in verdict
+    assert first.exercise is not None and first.exercise.name in verdict
+    ctx.close()
