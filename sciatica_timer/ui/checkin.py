@@ -38,6 +38,7 @@ DISCLAIMER = (
 
 def _title(text: str) -> QLabel:
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.setStyleSheet("font-size: 30px; font-weight: 800;")
     return label
@@ -264,6 +265,7 @@ class CheckInView(QWidget):
         self.flare = YesNo("flare")
         self.flare.changed.connect(self._flare_changed)
         self.flare_note = QLabel()
+        self.flare_note.setTextFormat(Qt.TextFormat.PlainText)
         self.flare_note.setObjectName("flareNote")
         self.flare_note.setWordWrap(True)
         self.flare_note.setStyleSheet(f"font-size: 17px; color: {theme.PAIN_DARK};")
@@ -465,6 +467,7 @@ class AfterPanel(QWidget):
             lambda: self.recorded.emit(self.pain_scale.value(), self.body_map.reach())
         )
         self.result = QLabel()
+        self.result.setTextFormat(Qt.TextFormat.PlainText)
         self.result.setObjectName("reachChangeLabel")
         self.result.setWordWrap(True)
         self.result.setStyleSheet("font-size: 20px; font-weight: 700;")

@@ -61,6 +61,7 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setObjectName("banner")
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # notices quote file names
         self.label.setObjectName("bannerLabel")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -5,6 +5,7 @@ Views only lay out widgets and show snapshots; the controller decides.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,6 +51,12 @@ _L = TypeVar("_L", bound=QLabel)
 def _named(label: _L, name: str, accessible: str) -> _L:
     label.setObjectName(name)
     label.setAccessibleName(accessible)
+    return label
+
+
+def _plain(label: _L) -> _L:
+    """A label that shows text exactly as written (text from files is never markup)."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
     return label
 
 
@@ -131,7 +138,7 @@ class SessionView(QWidget):
         self._shown_phase: tuple[int, bool] | None = None
 
         # header: routine, whole-session progress, time left, up next
-        self.routine_label = QLabel()
+        self.routine_label = _plain(QLabel())
         self.routine_label.setStyleSheet("font-size: 20px; font-weight: 700;")
         self.session_bar = SlimBar()
         self.session_bar.setObjectName("sessionProgress")
@@ -147,7 +154,7 @@ class SessionView(QWidget):
         self.time_left_label.setAlignment(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         )
-        self.next_label = _named(QLabel(), "upNextLabel", "Up next")
+        self.next_label = _plain(_named(QLabel(), "upNextLabel", "Up next"))
         self.next_label.setStyleSheet(f"font-size: 20px; color: {theme.MUTED};")
         header = QHBoxLayout()
         header.addWidget(self.routine_label)
@@ -164,7 +171,7 @@ class SessionView(QWidget):
         self.steps_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.caution_box = QFrame()
         self.caution_box.setObjectName("caution")
-        self.caution_label = QLabel()
+        self.caution_label = _plain(QLabel())
         self.caution_label.setObjectName("cautionLabel")
         self.caution_label.setWordWrap(True)
         caution_layout = QVBoxLayout(self.caution_box)
@@ -330,12 +337,12 @@ class SessionView(QWidget):
                 "electric. The roll carries on when the hold ends.</p>"
             )
         elif shown:
-            steps = "".join(f"<li>{s}</li>" for s in shown.instructions)
+            steps = "".join(f"<li>{escape(s)}</li>" for s in shown.instructions)
             self.steps_label.setText(f"<ol style='margin:0'>{steps}</ol>")
         else:
             self.steps_label.setText("")
         cautions = shown.cautions if shown else ()
-        self.caution_label.setText("⚠  " + "<br>⚠  ".join(cautions) if cautions else "")
+        self.caution_label.setText("⚠  " + "\n⚠  ".join(cautions) if cautions else "")
         self.caution_box.setVisible(bool(cautions))
         self.illustration.set_image(self._assets / shown.image if shown and shown.image else None)
         self.illustration.set_mirrored(side is Side.RIGHT)

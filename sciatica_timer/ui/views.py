@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -28,6 +30,7 @@ from sciatica_timer.ui.controller import SessionSummary
 
 def _title(text: str, size: int = 34) -> QLabel:
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setStyleSheet(f"font-size: {size}px; font-weight: 800;")
     label.setWordWrap(True)
     return label
@@ -126,6 +129,7 @@ class HomeView(QWidget):
             else:
                 words = f"{name} is left out of every routine."
             text = QLabel(words + (" It is left out." if out and exercise_id in flagged else ""))
+            text.setTextFormat(Qt.TextFormat.PlainText)
             text.setWordWrap(True)
             text.setStyleSheet("font-size: 18px;")
             button = QPushButton("Put it back" if out else "Leave it out")
@@ -153,11 +157,11 @@ class HomeView(QWidget):
         self._rows: list[tuple[QListWidgetItem, QLabel]] = []
         for rid, routine in library.routines.items():
             total = build_timeline(library, rid).total_s
-            equipment = ", ".join(equipment_of(library, rid)) or "no equipment"
-            names = dict.fromkeys(library.exercises[s.exercise].name for s in routine.steps)
+            equipment = escape(", ".join(equipment_of(library, rid)) or "no equipment")
+            names = dict.fromkeys(escape(library.exercises[s.exercise].name) for s in routine.steps)
             ids = {s.exercise for s in routine.steps}
-            warn = [flagged[e] for e in sorted(ids & set(flagged) - left_out)]
-            dropped = [library.exercises[e].name for e in sorted(ids & left_out)]
+            warn = [escape(flagged[e]) for e in sorted(ids & set(flagged) - left_out)]
+            dropped = [escape(library.exercises[e].name) for e in sorted(ids & left_out)]
             notes = ""
             if warn:
                 notes += (
@@ -172,10 +176,11 @@ class HomeView(QWidget):
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, rid)
             label = QLabel(
-                f"<div style='font-size:22px; font-weight:700'>{routine.name}"
+                f"<div style='font-size:22px; font-weight:700'>{escape(routine.name)}"
                 f"<span style='font-weight:400; color:{theme.MUTED}'> · {format_clock(total)}"
                 f" · {equipment}</span></div>"
-                f"<div style='font-size:16px; color:{theme.MUTED}'>{routine.description}</div>"
+                f"<div style='font-size:16px; color:{theme.MUTED}'>"
+                f"{escape(routine.description)}</div>"
                 f"<div style='font-size:16px'>{' → '.join(names)}</div>{notes}"
             )
             label.setWordWrap(True)
@@ -183,7 +188,7 @@ class HomeView(QWidget):
             self._rows.append((item, label))
             self.routine_list.addItem(item)
             self.routine_list.setItemWidget(item, label)
-            item.setToolTip(routine.name)
+            item.setToolTip(f"<p>{escape(routine.name)}</p>")  # shown as written, never markup
             if rid == selected:
                 self.routine_list.setCurrentItem(item)
         if self.routine_list.currentRow() < 0 and self.routine_list.count():
@@ -295,7 +300,7 @@ class DoneView(QWidget):
         self.title.setText("Session complete. Well done." if done else "Session ended.")
 
         def items(names: list[str]) -> str:
-            return "".join(f"<li>{n}</li>" for n in names) or "<li>none</li>"
+            return "".join(f"<li>{escape(n)}</li>" for n in names) or "<li>none</li>"
 
         gated = ""
         if summary.gated:
@@ -306,7 +311,7 @@ class DoneView(QWidget):
                 f"<ul style='font-size:18px'>{items(summary.gated)}</ul>"
             )
         self.summary.setText(
-            f"<p style='font-size:22px'>{summary.routine_name} · "
+            f"<p style='font-size:22px'>{escape(summary.routine_name)} · "
             f"{format_clock(summary.elapsed_s)} in all</p>"
             f"<p style='font-size:20px'><b>Completed</b></p><ul style='font-size:18px'>"
             f"{items(summary.completed)}</ul>"
@@ -344,6 +349,7 @@ class SafetyView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.where = QLabel()
+        self.where.setTextFormat(Qt.TextFormat.PlainText)
         self.where.setObjectName("safetyWhere")
         self.where.setStyleSheet(f"font-size: 18px; color: {theme.MUTED};")
         self.text, scroll = _scrolling_text("safetyText", SAFETY_HTML)

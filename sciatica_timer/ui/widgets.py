@@ -211,6 +211,7 @@ class FitLabel(QLabel):
 
     def __init__(self, text: str = "", share: float = 0.05, bold: bool = False) -> None:
         super().__init__(text)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # names come from files: never markup
         self._share = share
         self._bold = bold
         self._px = 0
