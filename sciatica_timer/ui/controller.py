@@ -204,16 +204,23 @@ class SessionController(QObject):
         now = self._clock.now_ns()
         phase = engine.phase
         label = "Hold" if engine.holding else phase.label
-        self._journal.record_pain_stop(
-            self._session_id,
-            engine.timeline.routine.id,
-            phase.exercise.id if phase.exercise else None,
-            phase.exercise.name if phase.exercise else None,
-            phase.side.value if phase.side else None,
-            phase.kind.value,
-            label,
-            round(engine.seconds_into(now), 3),
-        )
+        try:
+            self._journal.record_pain_stop(
+                self._session_id,
+                engine.timeline.routine.id,
+                phase.exercise.id if phase.exercise else None,
+                phase.exercise.name if phase.exercise else None,
+                phase.side.value if phase.side else None,
+                phase.kind.value,
+                label,
+                round(engine.seconds_into(now), 3),
+            )
+        except Exception as exc:  # whatever the write does, the session stops below
+            log.exception("the pain stop could not be recorded")
+            self.notice.emit(
+                f"Your pain stop could not be saved in the journal ({type(exc).__name__}). "
+                "The session has stopped; please note the time yourself."
+            )
         self._journal_notices()
         self._timer.stop()
         if self._voice is not None:

@@ -311,3 +311,22 @@ def test_verdict_names_the_exercises_it_followed(qtbot: QtBot, tmp_path: Path) -
     assert "peripheralised" in verdict
     assert first.exercise is not None and first.exercise.name in verdict
     ctx.close()
+
+
+def test_pain_stop_stops_even_when_the_journal_write_raises(
+    ctx: AppContext, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the journal write does, the session stops and the user is told (a fault
+    no real file produces any more, so the write is made to raise)."""
+
+    def broken(*_args: object) -> None:
+        raise UnicodeEncodeError("utf-8", "\udc00", 0, 1, "surrogates not allowed")
+
+    ctx.window.start_routine("sciatica-foam-roll")
+    ctx.controller.skip()
+    monkeypatch.setattr(ctx.controller.journal, "record_pain_stop", broken)
+    click(ctx, qtbot, "painStopButton")
+    engine = ctx.controller.engine
+    assert engine is not None and engine.state is SessionState.STOPPED_PAIN
+    qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.safety)
+    assert any("could not be saved" in m for m in ctx.window.banner.messages())
