@@ -3,6 +3,7 @@ controller and window, and connects them. Qt is imported only when a window is n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import traceback
@@ -25,10 +26,13 @@ from sciatica_timer.paths import (
 from sciatica_timer.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+
     from sciatica_timer.clock import Clock
     from sciatica_timer.speech import SpeechSettings
     from sciatica_timer.ui.controller import SessionController
     from sciatica_timer.ui.main_window import MainWindow
+    from sciatica_timer.ui.single_instance import SingleInstance
     from sciatica_timer.ui.voice import Voice
 
 log = logging.getLogger("sciatica_timer")
@@ -251,7 +255,23 @@ def run_window(opts: Options) -> int:
     app.setApplicationName("Sciatica Timer")
     app.setDesktopFileName("sciatica-timer")
     _quiet_expected_qt_messages()
+    instance = _one_window_per_folder(opts, app)
+    if instance is None:
+        print(
+            "sciatica-timer: Sciatica Timer is already open for this data folder; "
+            "it was brought to the front.",
+            file=sys.stderr,
+        )
+        return 0
     ctx = build(opts, defer_library=True)
+
+    def come_forward() -> None:
+        if ctx.window.isMinimized():
+            ctx.window.showNormal()
+        ctx.window.raise_()
+        ctx.window.activateWindow()
+
+    instance.activated.connect(come_forward)
     _calm_excepthook(ctx.window)
     if opts.fullscreen:
         ctx.window.showFullScreen()
@@ -270,6 +290,18 @@ def run_window(opts: Options) -> int:
         return app.exec()
     finally:
         ctx.close()
+        instance.release()
+
+
+def _one_window_per_folder(opts: Options, app: QObject) -> SingleInstance | None:
+    """The data folder's lock, or None when another window has it (it was asked forward)."""
+    from sciatica_timer.ui.single_instance import SingleInstance
+
+    folder = opts.paths.data_dir
+    with contextlib.suppress(OSError):  # the journal will say what is wrong with the folder
+        make_private_dir(folder)
+    instance = SingleInstance(folder, app)
+    return instance if instance.acquire() else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

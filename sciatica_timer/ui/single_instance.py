@@ -1,0 +1,84 @@
+"""One window per data folder.
+
+Two windows on one journal would each see the other's running session as "interrupted".
+The first start holds a ``QLockFile`` in the data folder and listens on a local socket
+(a named pipe or Unix socket: never the network); a second start finds the lock taken,
+asks the first to come to the front, and exits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = ".sciatica-timer.lock"
+WAIT_MS = 2000
+
+
+def server_name(folder: Path) -> str:
+    """The local socket's name for this data folder (short: Unix socket paths are limited)."""
+    digest = hashlib.sha256(str(folder.resolve()).encode("utf-8", "backslashreplace"))
+    return f"sciatica-timer-{digest.hexdigest()[:16]}"
+
+
+class SingleInstance(QObject):
+    """``acquire()`` is True for the first start; ``activated`` fires when a later start
+    asks this one to come to the front."""
+
+    activated = Signal()
+
+    def __init__(self, folder: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("singleInstance")
+        self._folder = folder
+        self._lock = QLockFile(str(folder / LOCK_NAME))
+        self._lock.setStaleLockTime(0)  # held as long as we run; a dead owner's lock is taken
+        self._server: QLocalServer | None = None
+
+    def acquire(self) -> bool:
+        """Take the folder, or tell the window that has it to come forward (False)."""
+        if self._lock.tryLock(0):
+            self._listen()
+            return True
+        if self._lock.error() is not QLockFile.LockError.LockFailedError:
+            log.warning("cannot lock %s (%s); running anyway", self._folder, self._lock.error())
+            return True  # a read-only folder, say: better two windows than none
+        self._ask_to_raise()
+        return False
+
+    def _listen(self) -> None:
+        name = server_name(self._folder)
+        QLocalServer.removeServer(name)  # a socket file left by a killed run
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(name):
+            log.warning("cannot listen for a second start: %s", server.errorString())
+            return
+        server.newConnection.connect(self._on_connection)
+        self._server = server
+
+    def _on_connection(self) -> None:
+        assert self._server is not None
+        while (socket := self._server.nextPendingConnection()) is not None:
+            socket.disconnected.connect(socket.deleteLater)
+            socket.close()
+            self.activated.emit()
+
+    def _ask_to_raise(self) -> None:
+        socket = QLocalSocket()
+        socket.connectToServer(server_name(self._folder))
+        if socket.waitForConnected(WAIT_MS):
+            socket.write(b"raise\n")
+            socket.waitForBytesWritten(WAIT_MS)
+            socket.disconnectFromServer()
+
+    def release(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        self._lock.unlock()

@@ -1,0 +1,81 @@
+"""One window per data folder (issue 11, item 13): a second start brings the first to the
+front instead of marking its running session 'interrupted'. Real apps, in real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from helpers import ROOT
+
+FIRST = (
+    "import sys\n"
+    "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+    "from PySide6.QtCore import QObject, QTimer\n"
+    "from sciatica_timer.app import main\n"
+    "def hook():\n"
+    "    instance = app.findChild(QObject, 'singleInstance')\n"
+    "    if instance is None:\n"
+    "        QTimer.singleShot(20, hook); return\n"
+    "    instance.activated.connect(lambda: (print('raised', flush=True), app.quit()))\n"
+    "    print('up', flush=True)\n"
+    "QTimer.singleShot(0, hook)\n"
+    "sys.exit(main(['--data-dir', sys.argv[1], '--no-voice']))\n"
+)
+"""The real app; says 'up' once it holds the folder, 'raised' when asked to come forward."""
+
+
+def _start_first(folder: Path) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", FIRST, str(folder)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    watchdog = threading.Timer(120, proc.kill)  # a hang fails the test instead of blocking it
+    watchdog.daemon = True
+    watchdog.start()
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "up", proc.stderr.read() if proc.stderr else ""
+    return proc
+
+
+def _second(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sciatica_timer", "--data-dir", str(folder), "--no-voice"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_second_start_brings_the_first_forward_and_exits(tmp_path: Path) -> None:
+    """The second start exits at once saying the app is open; the first is asked forward."""
+    first = _start_first(tmp_path)
+    try:
+        second = _second(tmp_path)
+        assert second.returncode == 0, second.stderr
+        assert "already open" in second.stderr
+        assert first.stdout is not None
+        assert first.stdout.readline().strip() == "raised"
+        assert first.wait(timeout=60) == 0
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_a_killed_window_does_not_keep_the_folder_locked(tmp_path: Path) -> None:
+    """After the first window is killed (no clean exit), the next start gets the folder."""
+    first = _start_first(tmp_path)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    again = _start_first(tmp_path)
+    again.kill()
+    again.wait()
