@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
+import stat
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -37,8 +41,33 @@ class Settings:
         return replace(self, **changes)
 
 
+MAX_BYTES = 64 * 1024
+"""A settings file larger than this is not one the app wrote, and is not read."""
+RATE_RANGE = (80, 300)
+"""Words a minute; the same as ``speech.RATE_RANGE`` and the rate spin box."""
+TEMP_PREFIX, TEMP_SUFFIX = ".settings-", ".json"
+STALE_TEMP_S = 60.0
+"""A temporary file of ours older than this is a save that was killed; it is removed."""
+_OPTIONAL = ("last_routine", "voice_id", "red_flags_clear_on", "red_flag_yes_on")
+_now: Callable[[], datetime] = datetime.now
+
+
+def _number(name: str, value: Any) -> int | float | None:
+    """A sane rate (a whole number) or volume, or None: not a number, NaN, infinite, huge.
+
+    Comparisons only (no ``float()`` of a 4,000-digit int): NaN compares false to all.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if name == "rate" and not (isinstance(value, float) and not value.is_integer()):
+        return int(value) if RATE_RANGE[0] <= value <= RATE_RANGE[1] else None
+    if name == "volume":
+        return float(value) if 0.0 <= value <= 1.0 else None
+    return None
+
+
 def _coerce(raw: dict[str, Any]) -> tuple[Settings, list[str]]:
-    """Keep every well-typed known value; name the ones that are not."""
+    """Keep every well-typed, sane known value; name the ones that are not."""
     defaults = Settings()
     values: dict[str, Any] = {}
     bad: list[str] = []
@@ -47,25 +76,15 @@ def _coerce(raw: dict[str, Any]) -> tuple[Settings, list[str]]:
             continue
         value, default = raw[f.name], getattr(defaults, f.name)
         if isinstance(default, tuple):
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                values[f.name] = tuple(value)
-            else:
-                bad.append(f.name)
-            continue
-        ok = (
-            (
-                value is None
-                and f.name in ("last_routine", "voice_id", "red_flags_clear_on", "red_flag_yes_on")
-            )
-            or (isinstance(default, bool) and isinstance(value, bool))
-            or (
-                not isinstance(default, bool)
-                and isinstance(default, int | float)
-                and isinstance(value, int | float)
-                and not isinstance(value, bool)
-            )
-            or (isinstance(value, str) and (isinstance(default, str) or default is None))
-        )
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            value = tuple(value) if ok else None
+        elif isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int | float):
+            value = _number(f.name, value)
+            ok = value is not None
+        else:  # a string, or None for the optional ones
+            ok = isinstance(value, str) or (value is None and f.name in _OPTIONAL)
         if ok:
             values[f.name] = value
         else:
@@ -73,24 +92,89 @@ def _coerce(raw: dict[str, Any]) -> tuple[Settings, list[str]]:
     return replace(defaults, **values), bad
 
 
+def _read(path: Path) -> bytes:
+    """At most MAX_BYTES + 1 bytes of a regular file; OSError or ValueError otherwise.
+
+    The file is checked before it is opened (opening a device or a named pipe may block
+    or do something) and again once open, without waiting for a writer.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError("it is not a regular file")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("it is not a regular file")
+        return fh.read(MAX_BYTES + 1)
+
+
+def _parse(data: bytes) -> dict[str, Any]:
+    """The JSON object in the file; ValueError naming what is wrong with it."""
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"it is larger than {MAX_BYTES // 1024} KiB")
+    try:
+        raw = json.loads(data.decode("utf-8-sig"))  # NaN, Infinity: refused per value
+    except UnicodeDecodeError:
+        raise ValueError("it is not UTF-8 text") from None
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
+    if not isinstance(raw, dict):
+        raise ValueError("it does not hold a JSON object")
+    return raw
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename the file (or link, pipe, folder) to a free ``{name}.corrupt-{stamp}[-n]``.
+
+    A hard link is made first where the file system allows it, so an existing name is
+    never replaced; otherwise a name no entry holds is renamed to.
+    """
+    stamp = _now().strftime("%Y%m%d-%H%M%S")
+    for n in itertools.count(1):
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}" + (f"-{n}" if n > 1 else ""))
+        if os.path.lexists(aside):
+            continue
+        try:
+            os.link(path, aside, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except (OSError, NotImplementedError):  # a folder, no hard links here, or Windows
+            os.rename(path, aside)  # (which never replaces an existing name on Windows)
+        else:
+            os.unlink(path)
+        return aside
+    raise AssertionError("unreachable")
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Delete our own temporary files left by saves that were killed (never anything else)."""
+    cutoff = time.time() - STALE_TEMP_S
+    with contextlib.suppress(OSError):
+        for tmp in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                st = os.lstat(tmp)
+                if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                    os.unlink(tmp)
+
+
 def load_settings(path: Path) -> tuple[Settings, list[str]]:
     """The saved settings and any notices; a broken file is moved aside, never fatal."""
+    _remove_stale_temps(path.parent)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = _parse(_read(path))
     except FileNotFoundError:
         return Settings(), []
-    except (OSError, UnicodeDecodeError) as exc:
-        return Settings(), [f"Could not read the settings file {path} ({exc}); using defaults."]
-    try:
-        raw = json.loads(text)
-        if not isinstance(raw, dict):
-            raise ValueError("it does not hold a JSON object")
-    except ValueError as exc:
-        aside = path.with_name(f"{path.name}.corrupt-{datetime.now():%Y%m%d-%H%M%S}")
-        with contextlib.suppress(OSError):
-            path.replace(aside)
+    except (OSError, ValueError) as exc:
+        problem = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+        try:
+            aside = _move_aside(path)
+        except OSError as err:
+            return Settings(), [
+                f"The settings file {path} could not be used ({problem}) and could not be "
+                f"moved aside ({err.strerror or err}); the defaults are in use, and the file "
+                "will be replaced when the settings are next saved."
+            ]
         return Settings(), [
-            f"The settings file {path} was damaged ({exc}); it was moved to {aside} "
+            f"The settings file {path} was damaged ({problem}); it was moved to {aside} "
             "and the defaults are in use."
         ]
     settings, bad = _coerce(raw)
@@ -104,16 +188,18 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
 
 
 def save_settings(path: Path, settings: Settings) -> str | None:
-    """Write atomically (temporary file, then rename); return a notice on failure."""
+    """Write atomically (private temporary file, then rename); return a notice on failure."""
     try:
         make_private_dir(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
+        _remove_stale_temps(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                if os.name == "posix":  # 0600 before a byte is written, whatever the umask
+                    os.fchmod(fh.fileno(), PRIVATE_FILE_MODE)
                 json.dump(asdict(settings), fh, indent=2)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, PRIVATE_FILE_MODE)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
