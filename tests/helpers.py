@@ -101,3 +101,65 @@ def run_python(
         env=env,
         timeout=timeout,
     )
+
+
+class SetClock:
+    """A wall clock for ``Journal.open(path, now=clock)`` that reads whatever ``at`` is set to."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+NO_STRENGTH = -1
+"""``record_session(stop=NO_STRENGTH)``: a pain stop whose strength was not recorded."""
+
+
+def record_session(
+    journal: Journal,
+    clock: SetClock,
+    at: datetime,
+    pain: tuple[int | None, int | None] = (5, 3),
+    reach: tuple[str | None, str | None] = ("thigh", "buttock"),
+    *,
+    stop: int | None = None,
+    spread: str | None = "below_knee",
+    completed: tuple[str, ...] = ("Figure-4 glute roll (left)",),
+    skipped: tuple[str, ...] = (),
+    minutes: float = 15,
+) -> int:
+    """One session started at ``at`` through the journal's own API. With ``stop`` (a strength,
+    or NO_STRENGTH) it ends in a pain stop on the hamstring roll that spread to ``spread``."""
+    clock.at = at
+    sid = journal.start_session(ROUTINES[0][0], ROUTINES[0][1], pain[0], reach[0])
+    clock.at = at + timedelta(minutes=minutes)
+    if stop is None:
+        journal.finish_session(sid, SessionStatus.COMPLETED, completed, skipped)
+    else:
+        journal.record_pain_stop(sid, ROUTINES[0][0], "hamstring-roll", "Hamstring roll",
+                                 "left", "work", "Roll", 23.0)  # fmt: skip
+        strength = None if stop == NO_STRENGTH else stop
+        journal.add_pain_stop_details(sid, spread, ["shooting"], strength)
+    journal.record_after(sid, pain[1], reach[1])
+    return sid
+
+
+def seed_years(journal: Journal, clock: SetClock, years: int = 5, seed: int = 11) -> int:
+    """A session every day for ``years`` years up to yesterday, with the odd pain stop;
+    returns how many. The file is not synced on every write while seeding, to be quick."""
+    rng = random.Random(seed)
+    assert journal._conn is not None
+    journal._conn.execute("PRAGMA synchronous = OFF")
+    today = datetime.now().astimezone().replace(hour=8, minute=0, second=0, microsecond=0)
+    days = round(years * 365.25)
+    for day in range(days, 0, -1):
+        level = max(1, min(5, round(3.5 - 2 * (1 - day / days) + rng.uniform(-1, 1))))
+        reach = (REACH[level], REACH[max(0, level - rng.choice([0, 1]))])
+        pain = max(1, round(7 - 4 * (1 - day / days) + rng.uniform(-1.5, 1.5)))
+        stop = rng.choice([pain + 1, NO_STRENGTH]) if rng.random() < 0.08 else None
+        at = today - timedelta(days=day, minutes=rng.randint(0, 90))
+        record_session(journal, clock, at, (pain, max(0, pain - 1)), reach, stop=stop)
+    journal._conn.execute("PRAGMA synchronous = FULL")
+    return days
