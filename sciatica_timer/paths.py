@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +45,92 @@ def assets_dir() -> Path:
 
 
 def make_private_dir(path: Path) -> Path:
-    """Create the folder if needed and make it readable by the user only."""
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
-    if os.name == "posix":
-        path.chmod(PRIVATE_DIR_MODE)
+    """Create the folder and each missing parent, readable by the user only (0700).
+
+    Only the levels created here get their mode set, whatever the umask (``mkdir``'s mode
+    is masked by it, and ``parents=True`` ignores it for parents). A folder that already
+    exists keeps its mode: it may be shared (``--data-dir /tmp``) or not the app's.
+    """
+    if path.is_dir():
+        return path
+    if path.parent != path:
+        make_private_dir(path.parent)
+    try:
+        os.mkdir(path, PRIVATE_DIR_MODE)
+    except FileExistsError:
+        if path.is_dir():  # made meanwhile by another thread or process: not ours
+            return path
+        raise
+    _chmod_created_dir(path)
     return path
+
+
+def _chmod_created_dir(path: Path) -> None:
+    """Set 0700 on a folder just created here, never through a symbolic link."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except PermissionError:  # a umask that leaves even the owner no read access
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            raise
+        os.chmod(path, PRIVATE_DIR_MODE)
+        return
+    try:
+        os.fchmod(fd, PRIVATE_DIR_MODE)
+    finally:
+        os.close(fd)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def create_private_file(path: Path, flags: int = os.O_WRONLY) -> int:
+    """Create a new file readable by the user only (0600) whatever the umask; its descriptor.
+
+    Raises FileExistsError when anything, a symbolic link included, is already at ``path``.
+    """
+    fd = os.open(path, flags | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, PRIVATE_FILE_MODE)
+    if os.name == "posix":
+        try:
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+        except BaseException:
+            os.close(fd)
+            raise
+    return fd
+
+
+def open_private(path: Path, flags: int = os.O_WRONLY) -> int:
+    """A descriptor on the file, created private (0600) when missing; an existing file is
+    opened as it is, its mode untouched. A symbolic link is refused (OSError ELOOP), so
+    nothing is written or created through a link to a file the app does not control."""
+    try:
+        return create_private_file(path, flags)
+    except FileExistsError:
+        pass
+    try:
+        return os.open(path, flags | _NOFOLLOW | _BINARY)
+    except OSError as exc:
+        if path.is_symlink():
+            raise OSError(
+                errno.ELOOP,
+                f"{path.name} is a symbolic link, and health data is never written through one",
+                str(path),
+            ) from exc
+        raise
+
+
+def seal_private_file(path: Path) -> None:
+    """Make a file the app has just written (through a library that may ignore the mode)
+    readable by the user only, never through a symbolic link."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
