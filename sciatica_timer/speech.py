@@ -29,7 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from sciatica_timer.paths import make_private_dir
+from sciatica_timer.paths import create_private_file, make_private_dir, seal_private_file
 from sciatica_timer.timeline import CueKind
 
 PAIN_STOP_SENTENCE = "Stopping now. Rest, and breathe slowly."
@@ -385,13 +385,14 @@ class CueRenderer:
             part = target.with_suffix(".part.wav")
             for _attempt in range(3):  # espeak now and then leaves pyttsx3 an empty WAV
                 self._utter(engine, job, part)
-                if wav_seconds(part) > 0 or not part.exists():
+                if wav_seconds(part) > 0 or _unwritten(part):
                     break
                 self.empty_retries += 1
             if wav_seconds(part) <= 0:
                 self._can_save = False  # this platform's driver does not write WAVs
                 part.unlink(missing_ok=True)
                 return
+            seal_private_file(part)  # in case a driver replaced the file made for it
             part.replace(target)
         if target.is_file() and self._on_rendered is not None:
             with contextlib.suppress(Exception):
@@ -403,6 +404,8 @@ class CueRenderer:
             raise _Failed("the speech engine is held by another speaker")
         try:
             for _attempt in range(3):
+                if into is not None:
+                    _fresh_private_file(into)
                 if self._utter_once(engine, job, into):
                     return
                 if into is not None:
@@ -426,7 +429,10 @@ class CueRenderer:
             engine.connect("error", lambda **kw: errors.append(kw.get("exception"))),
         ]
         try:
-            wait_for_espeak_idle()
+            # espeak ignores a new rate while its own thread still plays the last cue: wait
+            # for it however busy the machine is (within the job's limit).
+            if not wait_for_espeak_idle(self._job_timeout_s):
+                raise _Failed(f"the speech engine stayed busy for {self._job_timeout_s:g} s")
             self._set_voice(engine, job.voice_id)
             engine.setProperty("rate", job.rate)
             engine.setProperty("volume", 1.0)
@@ -444,7 +450,7 @@ class CueRenderer:
                 ended = done.wait(max(0.0, self._job_timeout_s - (time.monotonic() - started)))
             finally:
                 rescue.cancel()
-            wait_for_espeak_idle()
+            wait_for_espeak_idle(self._job_timeout_s)
         finally:
             for token in tokens:
                 engine.disconnect(token)
@@ -458,6 +464,22 @@ class CueRenderer:
     def _set_voice(self, engine: Any, voice_id: str | None) -> None:
         known = {v.id for v in self._voices}
         engine.setProperty("voice", voice_id if voice_id in known else self._default_voice)
+
+
+def _fresh_private_file(path: Path) -> None:
+    """An empty file for the driver to write the WAV into, private (0600) whatever the
+    umask: pyttsx3 opens it with ``wave.open(path, "wb")``, which keeps an existing file's
+    mode but would create a missing one as the umask allows. A leftover is replaced."""
+    path.unlink(missing_ok=True)
+    os.close(create_private_file(path))
+
+
+def _unwritten(path: Path) -> bool:
+    """The driver wrote nothing into the file made for it (or removed it)."""
+    try:
+        return path.stat().st_size == 0
+    except FileNotFoundError:
+        return True
 
 
 def _speak_aloud_again(engine: Any) -> None:

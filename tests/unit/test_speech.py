@@ -472,3 +472,32 @@ def test_sounds_are_what_the_generator_makes(tmp_path: Path) -> None:
     )
     for name in ("tick", "chime", "end"):
         assert (tmp_path / f"{name}.wav").read_bytes() == (SOUNDS / f"{name}.wav").read_bytes()
+
+
+def test_a_slow_espeak_is_waited_for_before_the_rate_is_set(
+    make_renderer: MakeRenderer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a busy machine espeak's own thread can take over a second to finish: the rate is
+    set only once it has (before, the wait gave up after 1 s and espeak ignored the new
+    rate). The slow espeak is the one fake here: a loaded machine cannot be ordered up."""
+    espeak: Any = sys.modules["pyttsx3.drivers._espeak"]
+    real_playing = espeak.IsPlaying
+    busy_until = time.monotonic() + 1.6
+    rate_set_at: list[float] = []
+
+    def slow_playing() -> bool:
+        return time.monotonic() < busy_until or bool(real_playing())
+
+    real_set = pyttsx3.engine.Engine.setProperty
+
+    def recording_set(self: Any, name: str, value: object) -> None:
+        if name == "rate":
+            rate_set_at.append(time.monotonic())
+        real_set(self, name, value)
+
+    monkeypatch.setattr(espeak, "IsPlaying", slow_playing)
+    monkeypatch.setattr(pyttsx3.engine.Engine, "setProperty", recording_set)
+    renderer, got = make_renderer(expect=1, cache=tmp_path / "slow", rate=220)
+    renderer.render([LONG])
+    assert got.all_rendered.wait(30)
+    assert rate_set_at and min(rate_set_at) >= busy_until
