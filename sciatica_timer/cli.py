@@ -17,7 +17,7 @@ from typing import NoReturn, TextIO
 from sciatica_timer import __version__
 from sciatica_timer.library import Library, LibraryError, check_file, load_library, schema_path
 from sciatica_timer.library_cache import VerifiedCache
-from sciatica_timer.paths import AppPaths, bundled_library
+from sciatica_timer.paths import AppPaths, bundled_library, open_private_text
 from sciatica_timer.timeline import Timeline, build_timeline
 
 _BUNDLED = "<bundled>"
@@ -209,9 +209,8 @@ def _export_history(opts: Options, out: TextIO) -> int:
             return 0
         target = Path(str(opts.export_history))
         try:
-            with target.open("w", encoding="utf-8", newline="") as fh:
+            with open_private_text(target) as fh:
                 count = journal.export_csv(fh)
-            target.chmod(0o600)
         except OSError as exc:
             why = f"cannot write the history there ({exc.strerror or exc})"
             raise OSError(exc.errno, why, str(target)) from exc
@@ -230,8 +229,9 @@ def run_command(opts: Options, out: TextIO = sys.stdout, err: TextIO = sys.stder
             problems = check_file(path, display)
             for problem in problems:
                 print(problem, file=out)
-            if not problems:
-                print(f"{display}: OK", file=out)
+            if not problems:  # a name from the command line may hold a lone surrogate
+                shown = display.encode("utf-8", "backslashreplace").decode("utf-8")
+                print(f"{shown}: OK", file=out)
             return 2 if problems else 0
         if opts.self_test:
             from sciatica_timer.selftest import run

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sciatica_timer.paths import (
-    PRIVATE_FILE_MODE,
     create_private_file,
     make_private_dir,
     open_private,
+    seal_private_file,
 )
 
 MIGRATIONS: list[str] = [
@@ -596,9 +596,9 @@ class Journal:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             self._migrate(conn, version)
-            for side in ("-wal", "-shm"):
-                with suppress(FileNotFoundError):
-                    self.path.with_name(self.path.name + side).chmod(PRIVATE_FILE_MODE)
+            for side in ("-wal", "-shm"):  # SQLite's own, beside our file: never via a link
+                with suppress(OSError):
+                    seal_private_file(self.path.with_name(self.path.name + side))
         except BaseException:
             conn.close()
             raise

@@ -17,7 +17,12 @@ import re
 import tempfile
 from pathlib import Path
 
-from sciatica_timer.paths import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, AppPaths, shipped_verified
+from sciatica_timer.paths import (
+    PRIVATE_FILE_MODE,
+    AppPaths,
+    make_private_dir,
+    shipped_verified,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +89,7 @@ class VerifiedCache:
 
     def _write(self, keys: list[str]) -> None:
         folder = self.path.parent
-        if not folder.is_dir():  # an existing folder keeps its mode, even read-only
-            folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        make_private_dir(folder)  # an existing folder keeps its mode, even read-only
         fd, tmp = tempfile.mkstemp(prefix=".verified-", suffix=".json", dir=folder)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:  # no fsync: a lost file

@@ -8,6 +8,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import platformdirs
 
@@ -119,6 +120,13 @@ def open_private(path: Path, flags: int = os.O_WRONLY) -> int:
                 str(path),
             ) from exc
         raise
+
+
+def open_private_text(path: Path) -> TextIO:
+    """A file the app writes for the user (an export), emptied: created private (0600)
+    when missing, an existing one keeps its mode; never through a symbolic link."""
+    fd = open_private(path, os.O_WRONLY | os.O_TRUNC)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
 
 
 def seal_private_file(path: Path) -> None:

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from sciatica_timer.cli import format_clock
 from sciatica_timer.journal import Journal, PainStop, SessionRow, SessionStatus
 from sciatica_timer.library import Library
-from sciatica_timer.paths import PRIVATE_FILE_MODE
+from sciatica_timer.paths import open_private_text
 from sciatica_timer.safety import REACH_WORDS, Reach
 from sciatica_timer.ui import theme
 
@@ -585,17 +585,16 @@ class HistoryWindow(QWidget):
     def export_csv(self, folder: Path) -> tuple[Path, Path]:
         """sessions.csv and pain-stops.csv in ``folder``, readable by the user only."""
         sessions, stops = folder / "sessions.csv", folder / "pain-stops.csv"
-        with sessions.open("w", encoding="utf-8", newline="") as fh:
+        with open_private_text(sessions) as fh:
             self.journal.export_csv(fh)
-        with stops.open("w", encoding="utf-8", newline="") as fh:
+        with open_private_text(stops) as fh:
             self.journal.export_pain_stops_csv(fh)
-        for path in (sessions, stops):
-            path.chmod(PRIVATE_FILE_MODE)
         return sessions, stops
 
     def export_pdf(self, path: Path) -> Path:
         """A one-page A4 report: chart, recent sessions, and the pain stops that fit, newest
         first, with their side, strength and how far they spread."""
+        open_private_text(path).close()  # created 0600 first: the writer keeps the mode
         writer = QPdfWriter(str(path))
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
         writer.setResolution(150)
@@ -643,7 +642,6 @@ class HistoryWindow(QWidget):
         page.y = page.bottom
         page.text("Self-recorded with Sciatica Timer; not a diagnosis.", 7, color=theme.MUTED)
         painter.end()
-        path.chmod(PRIVATE_FILE_MODE)
         return path
 
     # --- the export dialogs -------------------------------------------------------------

@@ -245,3 +245,23 @@ def test_cli_leaves_a_shared_data_dir_as_it_was(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert mode(shared) == 0o1777
     assert mode(shared / "journal.sqlite3") == 0o600
+
+
+def test_history_exports_are_private_and_never_chmod_an_existing_file(tmp_path: Path) -> None:
+    """A new export file is 0600 under a loose umask; a file the user already had keeps its
+    mode (the app sets modes only on what it creates)."""
+    with Journal.open(tmp_path / "data" / "journal.sqlite3") as journal:
+        journal.start_session("r", "R")
+    fresh, mine = tmp_path / "fresh.csv", tmp_path / "mine.csv"
+    mine.write_text("old")
+    mine.chmod(0o644)
+    with set_umask(0o022):
+        for target in (fresh, mine):
+            run = subprocess.run(
+                [sys.executable, "-m", "sciatica_timer", "--data-dir", str(tmp_path / "data"),
+                 "--export-history", str(target)],
+                capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
+            )  # fmt: skip
+            assert run.returncode == 0, run.stderr
+    assert mode(fresh) == 0o600 and mode(mine) == 0o644
+    assert mine.read_text().startswith("session_id")
