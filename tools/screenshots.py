@@ -73,6 +73,7 @@ def main() -> int:
     window.toggle_keys()
     shot("session-keys")
     window.toggle_keys()
+    controller.skip()  # into the IT-band roll: the stop offers to leave it out
     controller.pain_stop()
     shot("pain-stop-safety")
     window.show_home()
