@@ -10,6 +10,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -312,6 +313,13 @@ def run_window(opts: Options) -> int:
         instance.release()
 
 
+def _window_open(folder: Path) -> bool:
+    """Whether a window holds this data folder (its lock; QtCore only, no window)."""
+    from sciatica_timer.ui.single_instance import folder_in_use
+
+    return folder_in_use(folder)
+
+
 def _one_window_per_folder(opts: Options, app: QObject) -> SingleInstance | None:
     """The data folder's lock, or None when another window has it (it was asked forward)."""
     from sciatica_timer.ui.single_instance import SingleInstance
@@ -337,5 +345,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     if not opts.opens_window:
-        return run_command(opts)
+        return run_command(opts, window_open=_window_open)
     return run_window(opts)

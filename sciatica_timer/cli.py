@@ -9,7 +9,7 @@ import argparse
 import difflib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -196,13 +196,15 @@ def _print_plan(timeline: Timeline, out: TextIO) -> None:
             print(f"{'':>16}{format_clock(p.start_s + cue.offset_s):>7}  “{cue.text}”", file=out)
 
 
-def _export_history(opts: Options, out: TextIO) -> int:
+def _export_history(opts: Options, out: TextIO, window_open: Callable[[Path], bool]) -> int:
     """The sessions as CSV to FILE (then one line on ``out`` saying where and how many), or
     with '-' to ``out`` alone, so nothing else gets into the CSV. A FILE that cannot be
     written raises OSError naming it (``run_command`` prints one line and exits 1)."""
     from sciatica_timer.journal import Journal
 
     journal = Journal.open(opts.paths.journal)
+    if not window_open(opts.paths.data_dir):  # no window runs there: a 'running' session
+        journal.mark_interrupted()  # was left by one that was killed; say so in the file
     try:
         if opts.export_history == "-":
             journal.export_csv(out)
@@ -220,8 +222,18 @@ def _export_history(opts: Options, out: TextIO) -> int:
     return 0
 
 
-def run_command(opts: Options, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Run a command that needs no window; return the exit code."""
+def _maybe_open(_folder: Path) -> bool:
+    return True  # without a way to tell, assume a window may be using the journal
+
+
+def run_command(
+    opts: Options,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    window_open: Callable[[Path], bool] = _maybe_open,
+) -> int:
+    """Run a command that needs no window; return the exit code. ``window_open`` tells
+    whether a window holds the data folder (the app passes the real check)."""
     try:
         if opts.check:  # always every check: this is how a user finds the line to fix
             path = bundled_library() if opts.check == _BUNDLED else Path(opts.check)
@@ -241,7 +253,7 @@ def run_command(opts: Options, out: TextIO = sys.stdout, err: TextIO = sys.stder
             out.write(schema_path().read_text(encoding="utf-8"))
             return 0
         if opts.export_history:
-            return _export_history(opts, out)
+            return _export_history(opts, out, window_open)
         library = _load(opts)
         if opts.list:
             _print_list(library, out)

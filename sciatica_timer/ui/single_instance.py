@@ -27,6 +27,18 @@ def server_name(folder: Path) -> str:
     return f"sciatica-timer-{digest.hexdigest()[:16]}"
 
 
+def folder_in_use(folder: Path) -> bool:
+    """Whether a running window holds this data folder (a killed one's lock does not count)."""
+    if not (folder / LOCK_NAME).exists():
+        return False
+    lock = QLockFile(str(folder / LOCK_NAME))
+    lock.setStaleLockTime(0)
+    if lock.tryLock(0):
+        lock.unlock()
+        return False
+    return lock.error() is QLockFile.LockError.LockFailedError
+
+
 class SingleInstance(QObject):
     """``acquire()`` is True for the first start; ``activated`` fires when a later start
     asks this one to come to the front."""

@@ -22,6 +22,12 @@ FIRST = (
     "    if instance is None:\n"
     "        QTimer.singleShot(20, hook); return\n"
     "    instance.activated.connect(lambda: (print('raised', flush=True), app.quit()))\n"
+    "    if len(sys.argv) > 2:  # a session running, as on the mat\n"
+    "        from sciatica_timer.ui.main_window import MainWindow\n"
+    "        (window,) = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]\n"
+    "        if not window.library.routines:\n"
+    "            QTimer.singleShot(20, hook); return\n"
+    "        window.start_routine(sys.argv[2])\n"
     "    print('up', flush=True)\n"
     "QTimer.singleShot(0, hook)\n"
     "sys.exit(main(['--data-dir', sys.argv[1], '--no-voice']))\n"
@@ -29,9 +35,9 @@ FIRST = (
 """The real app; says 'up' once it holds the folder, 'raised' when asked to come forward."""
 
 
-def _start_first(folder: Path) -> subprocess.Popen[str]:
+def _start_first(folder: Path, routine: str | None = None) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-c", FIRST, str(folder)],
+        [sys.executable, "-c", FIRST, str(folder), *([routine] if routine else [])],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -79,3 +85,36 @@ def test_a_killed_window_does_not_keep_the_folder_locked(tmp_path: Path) -> None
     again = _start_first(tmp_path)
     again.kill()
     again.wait()
+
+
+def _export(folder: Path) -> str:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sciatica_timer",
+            "--data-dir",
+            str(folder),
+            "--export-history",
+            "-",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_export_sees_a_killed_session_as_interrupted_but_not_a_live_one(tmp_path: Path) -> None:
+    """While the window runs its session, --export-history says 'running'; once the window
+    was killed, any reader sees the session as 'interrupted' (issue 11, item 14)."""
+    first = _start_first(tmp_path, "gentle-flare-up")
+    try:
+        assert ",running," in _export(tmp_path)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    exported = _export(tmp_path)
+    assert ",interrupted," in exported and ",running," not in exported
