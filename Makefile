@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench package clean
+.PHONY: run test test-stress lint typecheck unit bench package clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit
+
+# The whole suite with both cores kept busy, three times in a row (RUNS=1 for once).
+test-stress: $(STAMP)
+	RUNS=$(or $(RUNS),3) PY=$(BIN)/python bash tools/stress.sh
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
