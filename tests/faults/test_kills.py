@@ -57,6 +57,15 @@ def _launch(folder: Path, *extra: str) -> subprocess.Popen[str]:
     return proc
 
 
+def _end(proc: subprocess.Popen[str]) -> None:
+    """Kill (if still alive), reap, and close the pipes."""
+    proc.kill()
+    proc.wait()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
     with closing(sqlite3.connect(path)) as db:
         return db.execute(sql).fetchall()
@@ -80,7 +89,7 @@ def test_twenty_random_kills_mid_session_leave_a_sound_journal(tmp_path: Path) -
                 assert proc.stdout.readline(), "the app died before its pain stop"
             stops_pressed += 1
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        _end(proc)
         assert _rows(journal, "PRAGMA integrity_check") == [("ok",)], f"kill {i + 1}"
     assert _rows(journal, "select count(*) from pain_stop") == [(stops_pressed,)]
     statuses = dict(_rows(journal, "select status, count(*) from session group by status"))
@@ -113,6 +122,85 @@ def test_a_suspended_app_catches_up_exactly_on_resume(tmp_path: Path) -> None:
         elapsed_ns = (at - first_at) * 1e9
         assert abs((first_left - left) - elapsed_ns) < 0.25e9, (first_left, left, elapsed_ns)
     finally:
-        proc.kill()
-        proc.wait()
+        _end(proc)
     assert os.path.exists(tmp_path / "journal.sqlite3")
+
+
+LIBFAKETIME = next(
+    (
+        p
+        for p in (
+            Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"),
+            Path("/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"),
+            Path("/usr/lib/faketime/libfaketime.so.1"),
+        )
+        if p.exists()
+    ),
+    None,
+)
+
+ENDS_ON_REQUEST = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+    "from PySide6.QtCore import QTimer\n"
+    "from sciatica_timer.app import build\n"
+    "from sciatica_timer.cli import parse_args\n"
+    "ctx = build(parse_args(['--data-dir', sys.argv[1], '--no-voice']))\n"
+    "ctx.window.start_routine('sciatica-foam-roll')\n"
+    "flag = Path(sys.argv[2])\n"
+    "def poll():\n"
+    "    if flag.exists():\n"
+    "        ctx.controller.end(); ctx.close(); app.quit()\n"
+    "timer = QTimer(); timer.timeout.connect(poll); timer.start(20)\n"
+    "print('running', flush=True)\n"
+    "app.exec()\n"
+)
+
+
+def test_wall_clock_set_back_mid_session_changes_no_length_or_order(tmp_path: Path) -> None:
+    """Under libfaketime the wall clock jumps back an hour mid-session: the session's
+    length is still its true length (the monotonic clock), and the next session is still
+    listed after it. Needs Debian's faketime (installed by .ci/run)."""
+    assert LIBFAKETIME is not None, "install Debian's faketime package (see .ci/run)"
+    offset = tmp_path / "offset"
+    offset.write_text("+0\n")
+    env = {
+        **os.environ,
+        "LD_PRELOAD": str(LIBFAKETIME),
+        "FAKETIME_TIMESTAMP_FILE": str(offset),
+        "FAKETIME_NO_CACHE": "1",
+        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+    }
+    data = tmp_path / "data"
+    lengths = []
+    for n, jump in enumerate(("-1h", "-2h")):
+        flag = tmp_path / f"end-{n}"
+        with subprocess.Popen(
+            [sys.executable, "-c", ENDS_ON_REQUEST, str(data), str(flag)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ) as proc:  # fmt: skip
+            assert proc.stdout is not None and proc.stderr is not None
+            assert proc.stdout.readline().strip() == "running", proc.stderr.read()
+            started = _monotonic_now()
+            offset.write_text(f"{jump}\n")  # the clock is set back (further each time)
+            flag.touch()
+            assert proc.wait(timeout=120) == 0, proc.stderr.read()
+            lengths.append(_monotonic_now() - started)
+    rows = _rows(data / "journal.sqlite3", "select session_id, started_at, elapsed_s from session")
+    assert [r[0] for r in rows] == [1, 2]
+    assert str(rows[1][1]) < str(rows[0][1]), "the second session's clock text is earlier"
+    for (_, _, elapsed), upper in zip(rows, lengths, strict=True):
+        assert elapsed is not None and 0 <= float(str(elapsed)) <= upper + 1
+    run = subprocess.run(
+        [sys.executable, "-m", "sciatica_timer", "--data-dir", str(data), "--export-history", "-"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    lines = run.stdout.splitlines()[1:]
+    assert [line.split(",")[0] for line in lines] == ["1", "2"], "oldest first, by when written"
+
+
+def _monotonic_now() -> float:
+    import time
+
+    return time.monotonic()
