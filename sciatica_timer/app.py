@@ -9,7 +9,6 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -105,24 +104,7 @@ def _close_log_handlers() -> None:
 
 
 def _setup_logging(paths: AppPaths) -> list[str]:
-    import os
-    from io import TextIOWrapper
-    from pathlib import Path
-
-    from sciatica_timer.paths import open_private
-
-    class PrivateLog(RotatingFileHandler):
-        """Opens the log (again after each rollover) as a private file (0600) whatever the
-        umask; a log that already exists keeps its mode, and a symbolic link is refused.
-        Rotated copies are renames of the log, so they keep its mode."""
-
-        def _open(self) -> TextIOWrapper:
-            fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_APPEND)
-            try:
-                return open(fd, "a", encoding=self.encoding, errors=self.errors)
-            except BaseException:
-                os.close(fd)
-                raise
+    from sciatica_timer.logfile import PrivateLog
 
     try:
         make_private_dir(paths.log_dir)

@@ -265,3 +265,33 @@ def test_history_exports_are_private_and_never_chmod_an_existing_file(tmp_path: 
             assert run.returncode == 0, run.stderr
     assert mode(fresh) == 0o600 and mode(mine) == 0o644
     assert mine.read_text().startswith("session_id")
+
+
+FULL_DISK_LOG = (
+    "import logging, resource, signal, sys\n"
+    "from pathlib import Path\n"
+    "from sciatica_timer import app\n"
+    "from sciatica_timer.paths import AppPaths\n"
+    "paths = AppPaths.under(Path(sys.argv[1]))\n"
+    "assert app._setup_logging(paths) == []\n"
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))  # writes past 2 kB fail (EFBIG)\n"
+    "log = logging.getLogger('sciatica_timer.test')\n"
+    "for n in range(200):\n"
+    "    log.warning('line %d %s', n, 'x' * 80)\n"
+    "print('done', logging.getLogger('sciatica_timer').handlers[0].dropped)\n"
+)
+
+
+def test_a_full_disk_keeps_the_terminal_quiet(tmp_path: Path) -> None:
+    """When log lines can no longer be written (a file-size limit: the nearest real fault
+    to a full disk that needs no mount), nothing is printed on the terminal, and the app
+    carries on."""
+    run = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_LOG, str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Logging error" not in run.stderr and run.stderr == ""
+    done, dropped = run.stdout.split()
+    assert done == "done" and int(dropped) > 100
