@@ -12,11 +12,17 @@ start never imports ``jsonschema``. A file with problems always gets the full ch
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import hashlib
+import itertools
 import json
 import logging
+import math
+import os
 import re
+import stat
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,6 +40,8 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+MAX_NUMBER_DIGITS = 4300
+"""Longer whole numbers are refused: Python will not read them (``int_max_str_digits``)."""
 
 DEFAULT_DURATION_S = 30
 DEFAULT_REP_S = 3
@@ -156,7 +164,13 @@ class Problem:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
-        return f"{where}: {self.path}: {self.message}"
+        return _printable(f"{where}: {self.path}: {self.message}")
+
+
+def _printable(text: str) -> str:
+    """The text with any lone surrogate written as ``\\udc00``: it can always be printed
+    or saved as UTF-8 (a file name from the command line may hold one, too)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass
@@ -181,18 +195,28 @@ def load_schema() -> dict[str, Any]:
 # --- reading the text -------------------------------------------------------------
 
 
-class _Constant(ValueError):
-    pass
-
-
-def _reject_constant(name: str) -> Any:
-    raise _Constant(name)
-
-
 def _line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return line, col
+
+
+class _Lines:
+    """Line and column of offsets asked for in increasing order, each found in one pass."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._offset = 0
+        self._line = 1
+        self._line_start = 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        newlines = self._text.count("\n", self._offset, offset)
+        if newlines:
+            self._line += newlines
+            self._line_start = self._text.rfind("\n", self._offset, offset) + 1
+        self._offset = offset
+        return self._line, offset - self._line_start + 1
 
 
 def _scan_outside_strings(text: str) -> Iterator[tuple[int, str]]:
@@ -225,17 +249,117 @@ def _too_deep(text: str) -> int | None:
     return None
 
 
-def _constant_offset(text: str, name: str) -> int | None:
-    """Where the bare token ``name`` (NaN, Infinity, -Infinity) first stands."""
-    for i, _ in _scan_outside_strings(text):
-        if text.startswith(name, i):
-            return i
-    return None
+# One token of a JSON text that parsed: a string, a punctuation mark, or a bare word
+# (a number, true/false/null, or the NaN/Infinity that Python reads but JSON does not allow).
+_TOKEN = re.compile(
+    r'[ \t\r\n]*("[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^ \t\r\n{}\[\]:,"]+)', re.DOTALL
+)
+# Where a string may hold a lone surrogate: it is written as an escape, \uD800 to \uDFFF
+# (UTF-8 itself cannot carry one, so the decoder never makes one).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONSTANTS = ("NaN", "Infinity", "-Infinity")
+
+
+def _max_digits() -> int:
+    """The longest whole number read: Python refuses longer ones (and is slow with them)."""
+    limit = sys.get_int_max_str_digits()
+    return MAX_NUMBER_DIGITS if limit == 0 else min(limit, MAX_NUMBER_DIGITS)
+
+
+def _scalar_tokens(text: str) -> Iterator[tuple[list[str | int], bool, str, int]]:
+    """Every key and every value that is not a list or object, in the order they are written:
+    (JSON path, is it a key, its token, its offset). A key's path is its object's.
+
+    Only for a text ``json.loads`` accepted: the tokens are then exactly JSON's.
+    """
+    path: list[str | int] = []
+    in_object: list[bool] = []
+    want_key = False
+    for match in _TOKEN.finditer(text):
+        token, offset = match.group(1), match.start(1)
+        if token == "{":
+            in_object.append(True)
+            path.append("")
+            want_key = True
+        elif token == "[":
+            in_object.append(False)
+            path.append(0)
+            want_key = False
+        elif token in ("}", "]"):
+            in_object.pop()
+            path.pop()
+            want_key = False
+        elif token == ":":
+            want_key = False
+        elif token == ",":
+            last = path[-1]
+            if isinstance(last, int) and not in_object[-1]:
+                path[-1] = last + 1
+            else:
+                want_key = True
+        elif want_key:
+            path[-1] = json.loads(token)
+            yield path[:-1], True, token, offset
+        else:
+            yield path, False, token, offset
+
+
+def _token_message(token: str, is_key: bool) -> str | None:
+    """Why this token cannot be used, or None when it can."""
+    if token.startswith('"'):
+        if "\\u" not in token:
+            return None
+        text = json.loads(token)
+        lone = _LONE_SURROGATE.search(text)
+        if lone is None:
+            return None
+        what = f"the key '{_printable(text)}' contains" if is_key else "contains"
+        return (
+            f"{what} an invalid character (a lone surrogate \\u{ord(lone.group()):04x}); "
+            "save the file as UTF-8 text"
+        )
+    if token in _CONSTANTS:
+        return f"{token} is not a number JSON allows; write a plain number"
+    if token[0] not in "-0123456789":
+        return None
+    if not any(c in token for c in ".eE"):
+        digits = len(token) - token.startswith("-")
+        if digits > _max_digits():
+            return (
+                f"a whole number of {digits:,} digits is too long to read "
+                f"(at most {_max_digits():,}); write a plain number"
+            )
+        return None
+    if math.isfinite(float(token)):
+        return None
+    shown = token if len(token) <= 24 else f"{token[:12]}… ({len(token):,} characters)"
+    return f"the number {shown} is too large to read; write a plain number"
+
+
+def _token_problems(text: str, file: str) -> list[Problem]:
+    """A problem for each string holding a lone surrogate and each number that cannot be used,
+    at its path, line and column."""
+    problems = []
+    lines = _Lines(text)
+    for parts, is_key, token, offset in _scalar_tokens(text):
+        message = _token_message(token, is_key)
+        if message is not None:
+            line, col = lines.at(offset)
+            problems.append(Problem(file, _path_text(parts), message, line, col))
+    return problems
 
 
 def _parse(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """Parse JSON strictly; return the value and any duplicate-key problems."""
+    """Parse JSON strictly; return the value and any duplicate-key problems.
+
+    Raises LibraryError for text that is not JSON, and for JSON whose values cannot be used:
+    NaN and Infinity, numbers too long or too large to read, and text holding a lone
+    surrogate (it cannot be shown, spoken or saved in the journal).
+    """
     duplicates: list[str] = []
+    unusable = False
+    max_digits = _max_digits()
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: dict[str, Any] = {}
@@ -245,23 +369,31 @@ def _parse(text: str, file: str) -> tuple[Any, list[Problem]]:
             seen[key] = value
         return seen
 
+    def constant(name: str) -> None:
+        nonlocal unusable
+        unusable = True
+
+    def integer(digits: str) -> int:
+        nonlocal unusable
+        if len(digits) - digits.startswith("-") > max_digits:
+            unusable = True
+            return 0
+        return int(digits)
+
+    def number(digits: str) -> float:
+        nonlocal unusable
+        value = float(digits)
+        unusable = unusable or not math.isfinite(value)
+        return value
+
     try:
-        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=pairs_hook)
-    except _Constant as exc:
-        name = str(exc)
-        offset = _constant_offset(text, name)
-        line, col = _line_col(text, offset) if offset is not None else (None, None)
-        raise LibraryError(
-            [
-                Problem(
-                    file,
-                    "$",
-                    f"{name} is not a number JSON allows; write a plain number",
-                    line,
-                    col,
-                )
-            ]
-        ) from None
+        value = json.loads(
+            text,
+            parse_constant=constant,
+            parse_int=integer,
+            parse_float=number,
+            object_pairs_hook=pairs_hook,
+        )
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg}"
         if text[: exc.pos].rstrip().endswith(",") and text[exc.pos : exc.pos + 1] in "]}":
@@ -273,6 +405,10 @@ def _parse(text: str, file: str) -> tuple[Any, list[Problem]]:
         Problem(file, "$", f"the key '{key}' appears twice in one object; keep only one")
         for key in dict.fromkeys(duplicates)
     ]
+    if unusable or _SURROGATE_ESCAPE.search(text):
+        unreadable = _token_problems(text, file)
+        if unreadable:
+            raise LibraryError(unreadable + problems)
     return value, problems
 
 
@@ -285,38 +421,82 @@ def read_document(path: Path, display: str | None = None) -> tuple[str, Any, lis
     return _decode(_read_bytes(path, file), file)
 
 
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a pipe put there after the check cannot make it wait
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this type cannot be read as a library, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "this is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        kind = "a named pipe"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "a special file"
+    return f"not a regular file ({kind}); give the path of a saved .json file"
+
+
 def _read_bytes(path: Path, file: str) -> bytes:
+    """The file's bytes: a regular file of at most MAX_FILE_BYTES, whatever ``stat`` says."""
+
+    def refuse(message: str) -> LibraryError:
+        return LibraryError([Problem(file, "$", message)])
+
+    def cannot(exc: OSError) -> LibraryError:
+        if isinstance(exc, FileNotFoundError):
+            return refuse("no such file")
+        return refuse(f"cannot read the file: {exc.strerror or exc}")
+
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise LibraryError([Problem(file, "$", "no such file")]) from None
+        info = os.stat(path)
     except OSError as exc:
-        raise LibraryError([Problem(file, "$", f"cannot read the file: {exc.strerror}")]) from None
-    if path.is_dir():
-        raise LibraryError([Problem(file, "$", "this is a folder, not a file")])
-    if size > MAX_FILE_BYTES:
-        raise LibraryError(
-            [
-                Problem(
-                    file,
-                    "$",
-                    f"the file is {size:,} bytes; the limit is 1 MiB ({MAX_FILE_BYTES:,})",
-                )
-            ]
-        )
+        raise cannot(exc) from None
+    except ValueError:  # a NUL in the name
+        raise refuse("cannot read the file: its name holds a NUL character") from None
+    if (why := _not_regular(info.st_mode)) is not None:
+        raise refuse(why)
+    if info.st_size > MAX_FILE_BYTES:
+        raise refuse(f"the file is {info.st_size:,} bytes; the limit is 1 MiB ({MAX_FILE_BYTES:,})")
     try:
-        return path.read_bytes()
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        raise LibraryError([Problem(file, "$", f"cannot read the file: {exc.strerror}")]) from None
+        raise cannot(exc) from None
+    try:
+        if (why := _not_regular(os.fstat(fd).st_mode)) is not None:  # swapped since the stat
+            raise refuse(why)
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0 and (chunk := os.read(fd, left)):
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise cannot(exc) from None
+    finally:
+        os.close(fd)
+    if left <= 0:
+        raise refuse(f"the file is over 1 MiB; the limit is 1 MiB ({MAX_FILE_BYTES:,})")
+    return b"".join(chunks)
 
 
 def _decode(raw: bytes, file: str) -> tuple[str, Any, list[Problem]]:
+    body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start].decode("utf-8", errors="replace")
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:  # offsets in ``body``: after any byte-order mark
+        before = body[: exc.start].decode("utf-8", errors="replace")
         line, col = _line_col(before, len(before))
-        bad = raw[exc.start : exc.start + 1].hex()
+        bad = body[exc.start : exc.start + 1].hex()
         raise LibraryError(
             [
                 Problem(
@@ -338,11 +518,19 @@ def _decode(raw: bytes, file: str) -> tuple[str, Any, list[Problem]]:
 # --- turning schema errors into plain words ------------------------------------------
 
 
+def _number_text(value: int | float) -> str:
+    """A number as written in a message: a very long one shortened."""
+    text = str(value)
+    if len(text) <= 24:
+        return text
+    return f"{text[:8]}… ({len(text) - text.startswith('-'):,} digits)"
+
+
 def _json_type(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (a true/false value)"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {_number_text(value)}"
     if isinstance(value, str):
         return f"the text {json.dumps(value)[:40]}"
     if value is None:
@@ -397,7 +585,7 @@ def _message(error: ValidationError) -> tuple[str, str | None]:
     if v in ("minimum", "maximum"):
         lo, hi = schema.get("minimum"), schema.get("maximum")
         unit = " seconds" if error.path and str(error.path[-1]).endswith("_s") else ""
-        return f"must be between {lo} and {hi}{unit}, got {value}", None
+        return f"must be between {lo} and {hi}{unit}, got {_number_text(value)}", None
     if v == "enum":
         options = ", ".join(f"'{o}'" for o in expected)
         hint = _suggest(value, expected) if isinstance(value, str) else ""
@@ -451,15 +639,29 @@ class _Locator:
         return entry.value_start.line + 1, entry.value_start.column + 1
 
 
+_MAX_SCHEMA_PROBLEMS = 100
+"""The schema's findings listed at most: a broken 1 MiB file can hold half a million, and
+keeping them all took gigabytes."""
+
+
+def _document_order(error: ValidationError) -> list[tuple[int, str]]:
+    """Sorts errors by path, list indexes as numbers: exercises[2] before exercises[10]."""
+    return [(p, "") if isinstance(p, int) else (-1, str(p)) for p in error.path]
+
+
 def _schema_problems(value: Any, file: str, locator: _Locator) -> list[Problem]:
     from jsonschema import Draft202012Validator  # imported when first needed: start-up is quicker
 
     validator = Draft202012Validator(load_schema())
+    errors = list(itertools.islice(validator.iter_errors(value), _MAX_SCHEMA_PROBLEMS + 1))
     problems = []
-    for error in sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.path]):
+    for error in sorted(errors[:_MAX_SCHEMA_PROBLEMS], key=_document_order):
         message, key = _message(error)
         line, col = locator.at(error.path, key)
         problems.append(Problem(file, _path_text(error.path), message, line, col))
+    if len(errors) > _MAX_SCHEMA_PROBLEMS:
+        more = f"more than {_MAX_SCHEMA_PROBLEMS} problems; fix these and check again"
+        problems.append(Problem(file, "$", more))
     return problems
 
 
@@ -467,6 +669,10 @@ def _list_at(value: dict[str, Any], key: str) -> list[Any]:
     """The list under ``key``, or an empty one (the schema reports a wrong type)."""
     items = value.get(key)
     return items if isinstance(items, list) else []
+
+
+_MAX_HINTS = 20
+"""'Did you mean' is worked out for this many unknown step exercises, the rest go without."""
 
 
 def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> list[Problem]:
@@ -505,6 +711,7 @@ def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> l
             pure = PurePosixPath(image.replace("\\", "/"))
             if pure.is_absolute() or ".." in pure.parts or ":" in image:
                 add(["exercises", i, "image"], f"'{image}' leaves assets/; give a path inside it")
+    known, hints = set(known_ids), 0
     for r, routine in enumerate(_list_at(value, "routines")):
         if not isinstance(routine, dict) or not isinstance(routine.get("steps"), list):
             continue
@@ -512,11 +719,10 @@ def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> l
             if not isinstance(step, dict) or not isinstance(step.get("exercise"), str):
                 continue
             name = step["exercise"]
-            if name not in known_ids:
-                add(
-                    ["routines", r, "steps", s, "exercise"],
-                    f"unknown exercise '{name}'{_suggest(name, known_ids)}",
-                )
+            if name not in known:
+                hints += 1  # each hint compares with every id: a few, or a big file takes hours
+                hint = _suggest(name, known_ids) if hints <= _MAX_HINTS else ""
+                add(["routines", r, "steps", s, "exercise"], f"unknown exercise '{name}'{hint}")
     return problems
 
 

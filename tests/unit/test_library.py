@@ -67,7 +67,22 @@ MALFORMED: list[tuple[str, str | bytes, str]] = [
     (
         "infinity",
         '{"exercises": [{"id": "a", "name": "A", "duration_s": -Infinity}]}',
-        "1:55: $: -Infinity is not",
+        "1:55: exercises[0].duration_s: -Infinity is not",
+    ),
+    (
+        "huge-number",
+        '{"exercises": [{"id": "a", "name": "A", "duration_s": ' + "9" * 4301 + "}]}",
+        "1:55: exercises[0].duration_s: a whole number of 4,301 digits is too long to read",
+    ),
+    (
+        "number-overflowing",
+        '{"exercises": [{"id": "a", "name": "A", "duration_s": 1e400}]}',
+        "1:55: exercises[0].duration_s: the number 1e400 is too large to read",
+    ),
+    (
+        "lone-surrogate",
+        '{"exercises": [{"id": "a", "name": "Roll \\udc00"}]}',
+        "1:36: exercises[0].name: contains an invalid character (a lone surrogate \\udc00)",
     ),
     (
         "boolean-duration",
