@@ -163,3 +163,13 @@ def seed_years(journal: Journal, clock: SetClock, years: int = 5, seed: int = 11
         record_session(journal, clock, at, (pain, max(0, pain - 1)), reach, stop=stop)
     journal._conn.execute("PRAGMA synchronous = FULL")
     return days
+
+
+def end_process(proc: subprocess.Popen[str]) -> None:
+    """Kill a child (if still alive), reap it, and close its pipes (an open pipe is a
+    ResourceWarning, which fails whatever test the garbage collector runs in)."""
+    proc.kill()
+    proc.wait()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()

@@ -16,7 +16,7 @@ import threading
 from contextlib import closing
 from pathlib import Path
 
-from helpers import ROOT
+from helpers import ROOT, end_process
 
 SESSION = (
     "import sys, time\n"
@@ -57,15 +57,6 @@ def _launch(folder: Path, *extra: str) -> subprocess.Popen[str]:
     return proc
 
 
-def _end(proc: subprocess.Popen[str]) -> None:
-    """Kill (if still alive), reap, and close the pipes."""
-    proc.kill()
-    proc.wait()
-    for pipe in (proc.stdout, proc.stderr):
-        if pipe is not None:
-            pipe.close()
-
-
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
     with closing(sqlite3.connect(path)) as db:
         return db.execute(sql).fetchall()
@@ -89,7 +80,7 @@ def test_twenty_random_kills_mid_session_leave_a_sound_journal(tmp_path: Path) -
                 assert proc.stdout.readline(), "the app died before its pain stop"
             stops_pressed += 1
         proc.send_signal(signal.SIGKILL)
-        _end(proc)
+        end_process(proc)
         assert _rows(journal, "PRAGMA integrity_check") == [("ok",)], f"kill {i + 1}"
     assert _rows(journal, "select count(*) from pain_stop") == [(stops_pressed,)]
     statuses = dict(_rows(journal, "select status, count(*) from session group by status"))
@@ -122,7 +113,7 @@ def test_a_suspended_app_catches_up_exactly_on_resume(tmp_path: Path) -> None:
         elapsed_ns = (at - first_at) * 1e9
         assert abs((first_left - left) - elapsed_ns) < 0.25e9, (first_left, left, elapsed_ns)
     finally:
-        _end(proc)
+        end_process(proc)
     assert os.path.exists(tmp_path / "journal.sqlite3")
 
 

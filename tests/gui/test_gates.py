@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -22,16 +21,6 @@ from sciatica_timer.engine import Outcome, SessionState
 from sciatica_timer.library import Category
 from sciatica_timer.safety import RED_FLAGS, Reach
 from sciatica_timer.timeline import CHECK_QUESTION, PhaseKind
-
-
-@pytest.fixture
-def ctx(qtbot: QtBot, tmp_path: Path) -> Iterator[AppContext]:
-    context = build(parse_args(["--data-dir", str(tmp_path), "--no-voice"]), clock=FakeClock())
-    qtbot.addWidget(context.window)
-    context.window.resize(1366, 768)
-    context.window.show()
-    yield context
-    context.close()
 
 
 def _skipped_column(ctx: AppContext) -> list[str]:

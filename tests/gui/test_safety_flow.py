@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,21 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from sciatica_timer.app import AppContext, build
-from sciatica_timer.cli import parse_args
-from sciatica_timer.clock import FakeClock
+from sciatica_timer.app import AppContext
 from sciatica_timer.journal import SessionStatus
 from sciatica_timer.safety import RED_FLAGS, Reach
-
-
-@pytest.fixture
-def ctx(qtbot: QtBot, tmp_path: Path) -> Iterator[AppContext]:
-    context = build(parse_args(["--data-dir", str(tmp_path), "--no-voice"]), clock=FakeClock())
-    qtbot.addWidget(context.window)
-    context.window.resize(1366, 768)
-    context.window.show()
-    yield context
-    context.close()
 
 
 def rows(ctx: AppContext, sql: str) -> list[tuple[object, ...]]:

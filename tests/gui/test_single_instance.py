@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from helpers import ROOT
+from helpers import ROOT, end_process
 
 FIRST = (
     "import sys\n"
@@ -52,15 +52,6 @@ def _start_first(folder: Path, routine: str | None = None) -> subprocess.Popen[s
     return proc
 
 
-def _end(proc: subprocess.Popen[str]) -> None:
-    """Kill (if still alive), reap, and close the pipes (an open pipe is a warning later)."""
-    proc.kill()
-    proc.wait()
-    for pipe in (proc.stdout, proc.stderr):
-        if pipe is not None:
-            pipe.close()
-
-
 def _second(folder: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sciatica_timer", "--data-dir", str(folder), "--no-voice"],
@@ -82,15 +73,15 @@ def test_second_start_brings_the_first_forward_and_exits(tmp_path: Path) -> None
         assert first.stdout.readline().strip() == "raised"
         assert first.wait(timeout=60) == 0
     finally:
-        _end(first)
+        end_process(first)
 
 
 def test_a_killed_window_does_not_keep_the_folder_locked(tmp_path: Path) -> None:
     """After the first window is killed (no clean exit), the next start gets the folder."""
     first = _start_first(tmp_path)
     first.send_signal(signal.SIGKILL)
-    _end(first)
-    _end(_start_first(tmp_path))
+    end_process(first)
+    end_process(_start_first(tmp_path))
 
 
 def _export(folder: Path) -> str:
@@ -121,6 +112,6 @@ def test_export_sees_a_killed_session_as_interrupted_but_not_a_live_one(tmp_path
         assert ",running," in _export(tmp_path)
     finally:
         first.send_signal(signal.SIGKILL)
-        _end(first)
+        end_process(first)
     exported = _export(tmp_path)
     assert ",interrupted," in exported and ",running," not in exported
