@@ -63,7 +63,11 @@ class AppContext:
     def close(self) -> None:
         self.controller.shutdown()
         self.voice.shutdown()
+        said = len(self.journal.notices)
         self.journal.close()
+        for notice in self.journal.notices[said:]:  # the window is gone: terminal and log
+            log.warning("%s", notice)
+            print(f"sciatica-timer: {notice}", file=sys.stderr)
         _close_log_handlers()
 
 

@@ -2,8 +2,11 @@
 
 Each write is its own transaction, committed (WAL, ``synchronous=FULL``) before the call
 returns. When the file cannot be written the journal keeps working in memory: writes are
-queued, retried on every later call and on ``flush()``, and no call raises for a bad file,
-folder or disk. What went wrong is told to the user through ``notices``.
+queued, retried on every later call and on ``flush()``, and kept in a reserve file next to
+the journal (allocated at open, so a full disk cannot stop it) to be replayed at the next
+open. No call raises for a bad file, folder or disk; a file that is not the journal it says
+it is (a named pipe, tables that do not match its format) is moved aside, never deleted.
+What went wrong is told to the user through ``notices``.
 """
 
 from __future__ import annotations
@@ -19,14 +22,20 @@ from dataclasses import astuple, dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
-from sciatica_timer.paths import (
-    create_private_file,
-    make_private_dir,
-    open_private,
-    seal_private_file,
+from sciatica_timer.journal_file import (
+    Reserve,
+    create_journal_file,
+    entry_from_line,
+    entry_line,
+    is_odd,
+    not_a_file,
+    probe,
+    remove_stale_partials,
+    write_backup,
 )
+from sciatica_timer.paths import make_private_dir, seal_private_file
 
 MIGRATIONS: list[str] = [
     """
@@ -155,7 +164,32 @@ class _Finish:
     elapsed_s: float | None = None
 
 
-_Write = _Start | _Finish | PainStop | _After | _StopDetails
+_Plain = _Start | _Finish | PainStop | _After | _StopDetails
+
+
+@dataclass(frozen=True)
+class _Replayed:
+    """A write kept in the reserve by an earlier run: skipped if the file already has it (the
+    earlier run may have saved it and died before emptying the reserve)."""
+
+    write: _Plain
+
+    @property
+    def session_id(self) -> int:
+        return self.write.session_id
+
+
+_Write = _Plain | _Replayed
+_W = TypeVar("_W", bound=_Write)
+_KINDS: dict[str, type[_Plain]] = {"start": _Start, "finish": _Finish, "pain_stop": PainStop,
+                                   "after": _After, "stop_details": _StopDetails}  # fmt: skip
+
+
+def _encode(write: _Plain, session_id: int) -> bytes:
+    """One line of the reserve."""
+    kind = next(k for k, cls in _KINDS.items() if isinstance(write, cls))
+    return entry_line(kind, {**{f.name: getattr(write, f.name) for f in fields(write)},
+                             "session_id": session_id})  # fmt: skip
 
 
 def _blank(value: int | bool | None) -> str | int:
@@ -203,29 +237,6 @@ def _local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def _probe(conn: sqlite3.Connection) -> int | None:
-    """The file's schema version, or None when SQLite finds it damaged or not a database."""
-    try:
-        if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
-            return None
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
-        if str(getattr(exc, "sqlite_errorname", "")).startswith(
-            ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-        ):
-            return None
-        raise
-
-
-def _create_private(path: Path, exclusive: bool = False) -> None:
-    """Create the file if missing (or fail if exclusive), readable by the user only; an
-    existing file keeps its mode. A journal that is a symbolic link is refused (OSError, so
-    sessions stay in memory with a notice) rather than used: SQLite would put the -wal and
-    -shm with the health data next to the link's target, in a folder the app did not make,
-    with the target's mode, and the app must not chmod through the link to fix that."""
-    os.close(create_private_file(path) if exclusive else open_private(path))
-
-
 @contextmanager
 def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("BEGIN IMMEDIATE")
@@ -264,7 +275,7 @@ def _text(value: str) -> str:
     return value
 
 
-def _storable(write: _Write) -> _Write:
+def _storable(write: _W) -> _W:
     changes: dict[str, Any] = {}
     for f in fields(write):
         value = getattr(write, f.name)
@@ -273,6 +284,22 @@ def _storable(write: _Write) -> _Write:
         elif isinstance(value, tuple):
             changes[f.name] = tuple(_text(v) if isinstance(v, str) else v for v in value)
     return replace(write, **changes)
+
+
+def _saved(conn: sqlite3.Connection, w: _Plain, sid: int) -> int | None:
+    """The id of the session or pain stop the file already has for this write, if any (the
+    other writes set values, so applying them twice changes nothing)."""
+    if isinstance(w, _Start):
+        sql = "SELECT session_id FROM session WHERE started_at = ? AND routine_id = ? AND "
+        row = conn.execute(sql + "routine_name = ?", (w.started_at, w.routine_id, w.routine_name))
+    elif isinstance(w, PainStop):
+        sql = "SELECT pain_stop_id FROM pain_stop WHERE session_id = ? AND at = ? AND "
+        row = conn.execute(sql + "phase_label = ? AND seconds_into = ?",
+                           (sid, w.at, w.phase_label, w.seconds_into))  # fmt: skip
+    else:
+        return None
+    found = row.fetchone()
+    return None if found is None else int(found[0])
 
 
 class Journal:
@@ -293,6 +320,14 @@ class Journal:
         self._newer = False
         self._failing = False
         self._closed = False
+        self._reserve = Reserve(path.with_name(path.name + ".reserve"))
+        self._reserved: list[_Write] = []
+        """The pending writes the reserve holds (the same objects), as last written."""
+        self._kept = 0
+        """How many of them fitted in it."""
+        self._reserve_failing = False
+        self._backed_up: set[tuple[int, int, int]] = set()
+        """(device, inode, version) of files copied before a migration this run."""
 
     @classmethod
     def open(
@@ -300,6 +335,8 @@ class Journal:
     ) -> Journal:
         """Open or create the journal; never raises for a bad file, folder or disk."""
         journal = cls(path, now, busy_timeout_s)
+        remove_stale_partials(path)
+        journal._open_reserve()
         journal.flush()
         return journal
 
@@ -412,7 +449,9 @@ class Journal:
                 self._pending.pop(0)
         except (sqlite3.Error, OSError) as exc:
             self._fail(exc)
+            self._keep_in_reserve()
             return False
+        self._keep_in_reserve()
         if self._failing:
             self._failing = False
             self.notices.append(f"The journal is being saved again in {self.path.parent}.")
@@ -422,11 +461,18 @@ class Journal:
         """Save what can be saved and close the file."""
         self.flush()
         if self._pending and not self._newer:
-            self.notices.append(
-                f"{len(self._pending)} journal entries could not be saved in {self.path.parent}."
-            )
+            unsaved = f"{len(self._pending)} journal entries could not be saved in "
+            unsaved += str(self.path.parent)
+            later = "will be added to the journal when Sciatica Timer next starts"
+            if self._kept == len(self._pending):
+                unsaved += f". They are kept in {self._reserve.path} and {later}"
+            elif self._kept:
+                unsaved += (f"; the first {self._kept} are kept in {self._reserve.path} and "
+                            f"{later}, the others are lost")  # fmt: skip
+            self.notices.append(unsaved + ".")
         self._closed = True
         self._disconnect()
+        self._reserve.close()
 
     def sessions(self) -> list[SessionRow]:
         """All sessions, newest first, including any not saved yet."""
@@ -486,9 +532,10 @@ class Journal:
         """An in-memory copy of the file as far as it can be read, else an empty journal."""
         shadow = sqlite3.connect(":memory:", isolation_level=None)
         uri = f"{self.path.absolute().as_uri()}?mode=ro"
-        with suppress(sqlite3.Error), closing(sqlite3.connect(uri, uri=True)) as saved:
-            if not self._newer and _probe(saved) == len(MIGRATIONS):
-                saved.backup(shadow)
+        if not self._newer and not_a_file(self.path) is None:  # a named pipe would hang
+            with suppress(sqlite3.Error), closing(sqlite3.connect(uri, uri=True)) as saved:
+                if probe(saved, MIGRATIONS) == (len(MIGRATIONS), None):
+                    saved.backup(shadow)
         if shadow.execute("PRAGMA user_version").fetchone()[0] == 0:
             for script in MIGRATIONS:
                 shadow.executescript(script)
@@ -506,11 +553,15 @@ class Journal:
         self._pending.append(_storable(write))
         self.flush()
 
-    def _write(self, conn: sqlite3.Connection, w: _Write, in_memory: bool = False) -> None:
+    def _write(self, conn: sqlite3.Connection, write: _Write, in_memory: bool = False) -> None:
         """Apply one write in its own committed transaction (in_memory: keep provisional ids)."""
+        w = write.write if isinstance(write, _Replayed) else write
         sid = self._id(w.session_id)
+        new_id: int | None = None
         with _transaction(conn):
-            if isinstance(w, _Start):
+            if isinstance(write, _Replayed) and (saved := _saved(conn, w, sid)) is not None:
+                new_id = saved
+            elif isinstance(w, _Start):
                 new_id = conn.execute(
                     "INSERT INTO session (session_id, started_at, routine_id, routine_name, status,"
                     " pain_before, reach_before, flare) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
@@ -548,17 +599,83 @@ class Journal:
                 )
         if isinstance(w, _Start) and new_id is not None and not in_memory:
             self._ids[w.session_id] = new_id
-            self._mine.add(new_id)
+            if not isinstance(write, _Replayed):  # an earlier run's session
+                self._mine.add(new_id)
 
     def _fail(self, exc: BaseException) -> None:
         """Drop the connection after a failure; tell the user once per outage."""
         self._disconnect()
         if not self._failing:
             self._failing = True
+            kept = (f"; until then they are also kept in {self._reserve.path}, so closing the "
+                    "app does not lose them") if self._reserve.ready else ""  # fmt: skip
             self.notices.append(
                 f"The journal cannot be saved in {self.path.parent} ({exc}). Sessions are kept "
-                "in memory and will be saved as soon as that folder can be written again."
+                f"in memory and will be saved as soon as that folder can be written again{kept}."
             )
+
+    def _open_reserve(self) -> None:
+        """Take the reserve (creating it) and queue, first, what an earlier run left in it."""
+        reserve = self._reserve
+        try:
+            if is_odd(reserve.path):  # a link, folder or pipe where the reserve belongs
+                os.rename(reserve.path, target := self._aside("reserve.corrupt"))
+                self.notices.append(f"{reserve.path} was not a file, so it was moved to {target}.")
+            lines, damaged = reserve.open()
+        except OSError:  # no reserve (another app owns it, or the folder is unusable)
+            return
+        renumbered: dict[int, int] = {}
+        for line in lines:
+            try:
+                write = _storable(entry_from_line(line, _KINDS, {"SessionStatus": SessionStatus}))
+                if write.session_id < 0:  # provisional in the run that kept it
+                    if isinstance(write, _Start):
+                        self._last_provisional -= 1
+                        renumbered[write.session_id] = self._last_provisional
+                    write = replace(write, session_id=renumbered[write.session_id])
+            except (ValueError, TypeError, KeyError, RecursionError):
+                damaged = True
+                continue
+            self._pending.append(_Replayed(write))
+        self._reserved, self._kept = list(self._pending), len(self._pending)  # what it holds
+        if self._pending:
+            self.notices.append(
+                f"{len(self._pending)} journal entries that could not be saved last time were "
+                f"found in {reserve.path}; they are added to the journal now."
+            )
+        if damaged:
+            with suppress(OSError):
+                reserve.set_aside(target := self._aside("reserve.corrupt"))
+                self._reserved, self._kept = [], 0  # the new reserve holds nothing yet
+                self.notices.append(
+                    f"{reserve.path} held something that is not a journal entry, so it was "
+                    f"moved to {target}."
+                )
+
+    def _keep_in_reserve(self) -> None:
+        """Make the reserve hold what is unsaved: the pending writes, or nothing."""
+        if len(self._pending) == len(self._reserved) and all(
+            a is b for a, b in zip(self._pending, self._reserved, strict=True)
+        ):
+            return
+        try:
+            if self._pending:
+                plain = (w.write if isinstance(w, _Replayed) else w for w in self._pending)
+                self._kept = self._reserve.keep([_encode(w, self._id(w.session_id)) for w in plain])
+            else:
+                self._reserve.clear()
+                self._kept = 0
+        except OSError as exc:
+            self._kept = 0
+            if self._reserve.ready and not self._reserve_failing:
+                self._reserve_failing = True
+                self.notices.append(
+                    f"Unsaved journal entries cannot be kept in {self._reserve.path} either "
+                    f"({exc}): they are lost if the app closes before the journal can be saved."
+                )
+            return
+        self._reserve_failing = False
+        self._reserved = list(self._pending)
 
     def _disconnect(self) -> None:
         if self._conn is not None:
@@ -567,26 +684,30 @@ class Journal:
             self._conn = None
 
     def _sqlite(self) -> sqlite3.Connection:
-        _create_private(self.path)
+        create_journal_file(self.path)
         return sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
 
     def _connect(self) -> sqlite3.Connection | None:
         """Open, check, migrate and configure the file; None if a newer app wrote it."""
         make_private_dir(self.path.parent)
+        self._move_odd_files_aside()
         conn = self._sqlite()
         try:
-            if (version := _probe(conn)) is None:
+            version, damage = probe(conn, MIGRATIONS)
+            if damage is not None:
                 with suppress(OSError):  # while open, so closing cannot delete a stale -wal
-                    self._move_aside()
+                    self._move_aside(damage)
                 conn.close()
-                if self.path.exists():
-                    self._move_aside()
+                if os.path.lexists(self.path):
+                    self._move_aside(damage)
                 conn = self._sqlite()
-                if (version := _probe(conn)) is None:
-                    raise sqlite3.DatabaseError("the new journal is unreadable")
+                version, damage = probe(conn, MIGRATIONS)
+                if damage is not None:
+                    raise sqlite3.DatabaseError(f"the new journal is unusable: {damage}")
             if version > len(MIGRATIONS):
                 conn.close()
                 self._newer = True
+                self._reserve.discard_if_new()  # entries this version keeps, a newer one can't
                 self.notices.append(
                     f"The journal at {self.path} was written by a newer version of Sciatica "
                     f"Timer (format {version}; this version knows {len(MIGRATIONS)}). It was "
@@ -610,27 +731,41 @@ class Journal:
         stamp = self._now().strftime("%Y%m%d-%H%M%S")
         names = (f"{stamp}-{n}" if n > 1 else stamp for n in itertools.count(1))
         paths = (self.path.with_name(f"{self.path.name}.{label}-{s}{ext}") for s in names)
-        return next(p for p in paths if not p.exists())
+        return next(p for p in paths if not os.path.lexists(p))
 
-    def _move_aside(self) -> None:
+    def _move_aside(self, why: str) -> None:
         """Rename a damaged file (and its -wal/-shm) out of the way; nothing is deleted."""
         target = self._aside("corrupt")
         self.path.rename(target)
         for side in ("-wal", "-shm"):
-            if (old := self.path.with_name(self.path.name + side)).exists():
+            if os.path.lexists(old := self.path.with_name(self.path.name + side)):
                 old.rename(target.with_name(target.name + side))
         self.notices.append(
-            f"The journal was damaged, so it was moved to {target} and a new journal was started."
+            f"The journal was damaged ({why}), so it was moved to {target} and a new journal "
+            "was started."
         )
+
+    def _move_odd_files_aside(self) -> None:
+        """Before SQLite opens anything: a named pipe, socket or device where the journal or
+        its -wal, -shm or -journal belongs is renamed out of the way (a pipe can hang)."""
+        if kind := not_a_file(self.path):
+            self._move_aside(f"it is {kind}, not a file")
+        for side in ("-wal", "-shm", "-journal"):
+            if kind := not_a_file(odd := self.path.with_name(self.path.name + side)):
+                odd.rename(target := self._aside(f"{side[1:]}-not-a-file"))
+                self.notices.append(f"{odd} was {kind}, not a file, so it was moved to {target}.")
 
     def _migrate(self, conn: sqlite3.Connection, version: int) -> None:
         """Back up the file, then bring it to the newest schema one step at a time."""
         if version == len(MIGRATIONS):
             return
-        if version > 0 or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            _create_private(backup := self._aside(f"v{version}", ".bak"), exclusive=True)
-            with closing(sqlite3.connect(backup)) as copy:
-                conn.backup(copy)
+        file = os.stat(self.path)
+        copied = (file.st_dev, file.st_ino, version)
+        if copied in self._backed_up:
+            pass  # a migration that failed after its copy was made: one copy is enough
+        elif version > 0 or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            write_backup(conn, backup := self._aside(f"v{version}", ".bak"))
+            self._backed_up.add(copied)
             self.notices.append(f"The journal was updated; a copy of the old one is at {backup}.")
         for n in range(version, len(MIGRATIONS)):
             try:
