@@ -8,6 +8,12 @@ unless each utterance waits for ``finished-utterance``; ``say()`` after a ``save
 goes into that file; a WAV write failing inside espeak's callback makes every later
 ``runAndWait()`` loop forever. So every job waits for ``finished-utterance`` with a
 deadline, and a timer ends a stuck run loop.
+
+The cache stays small: a session's texts are rendered as it reaches them (``plan``), never
+all at start (a 10,000-exercise file once queued 8,216 renders, 2.2 GB); whenever it holds
+more than ``CACHE_MAX_BYTES`` the least recently used WAVs go, and at each start those unused
+for ``CACHE_MAX_AGE_S``; the key includes pyttsx3's and espeak-ng's versions, so an upgraded
+engine never plays audio rendered by the old one.
 """
 
 from __future__ import annotations
@@ -16,14 +22,17 @@ import contextlib
 import ctypes
 import hashlib
 import importlib
+import json
 import logging
 import os
+import re
+import stat
 import sys
 import threading
 import time
 import wave
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +49,19 @@ LATE_LIMIT_S = 1.5
 JOB_TIMEOUT_S = 10.0
 """Longest one render or one fallback utterance may take before the voice is given up."""
 RATE_RANGE = (80, 300)
+RENDER_AHEAD = 60
+"""How many of a session's texts (distinct, in order of first use) are rendered ahead of the
+furthest one it has reached. The bundled routines reach 20 to 37 new texts in their first ten
+minutes; a cue that is due but not ready is rendered on demand."""
+CACHE_MAX_BYTES = 50 * 1024 * 1024
+"""The speech cache is pruned, least recently used first, when it holds more than this."""
+CACHE_PRUNE_TO = 0.9
+"""During a session, a cache over its cap is pruned to this share of it (not one file a cue)."""
+CACHE_MAX_AGE_S = 60 * 24 * 3600.0
+"""A cached WAV not used for this long is removed at the next start."""
+PART_STALE_S = 600.0
+"""A half-written ``.part.wav`` this old was left by a crash (younger: another instance's)."""
+_CACHE_FILE = re.compile(r"[0-9a-f]{64}(\.part)?\.wav")
 APT_HINT = "On Debian/Ubuntu: sudo apt-get install libespeak-ng1"
 NO_OUTPUT_MESSAGE = (
     "No sound output was found; the session continues with on-screen cues. "
@@ -105,9 +127,113 @@ class SpeechSettings:
         object.__setattr__(self, "verbosity", Verbosity(self.verbosity))
 
 
-def cache_key(text: str, voice_id: str | None, rate: int) -> str:
-    """The cache file stem: sha256 of text|voice|rate."""
-    return hashlib.sha256(f"{text}|{voice_id or ''}|{rate}".encode()).hexdigest()
+def cache_key(text: str, voice_id: str | None, rate: int, engine: str = "") -> str:
+    """The cache file stem: sha256 of the text, voice, rate and engine (``engine_version``)."""
+    payload = json.dumps([text, voice_id or "", rate, engine])  # ASCII: any text encodes
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def engine_version(engine: Any = None) -> str:
+    """What renders the audio, for the cache key: "pyttsx3 2.99; espeak-ng 1.51".
+
+    espeak-ng's version comes from the library pyttsx3 loaded (``espeak_Info``); another
+    driver (SAPI 5, NSSpeechSynthesizer) is named with the system's release. Never raises.
+    """
+    from importlib import metadata
+
+    try:
+        pyttsx3_version = metadata.version("pyttsx3")
+    except Exception:  # not installed as a distribution (a frozen app without its metadata)
+        pyttsx3_version = "unknown"
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    module = type(driver).__module__ if driver is not None else "pyttsx3.drivers.espeak"
+    espeak: Any = sys.modules.get("pyttsx3.drivers._espeak")
+    if module == "pyttsx3.drivers.espeak" and espeak is not None:
+        try:
+            raw = espeak.Info(None)  # the version string; NULL: no data path wanted
+            library = "espeak-ng " + (raw.decode(errors="replace") if raw else "unknown")
+        except Exception:
+            library = "espeak-ng unknown"
+    else:
+        import platform
+
+        library = f"{module} {platform.system()} {platform.release()}"
+    return f"pyttsx3 {pyttsx3_version}; {library}"
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What one pass over the speech cache found and removed."""
+
+    files: int
+    total_bytes: int
+    removed: int
+    removed_bytes: int
+    seconds: float
+
+    @property
+    def kept_bytes(self) -> int:
+        return self.total_bytes - self.removed_bytes
+
+
+def prune_cache(
+    cache_dir: Path,
+    *,
+    max_bytes: int = CACHE_MAX_BYTES,
+    max_age_s: float = CACHE_MAX_AGE_S,
+    keep: Collection[str] = (),
+    now: float | None = None,
+) -> Pruned:
+    """Remove the cached WAVs unused for more than ``max_age_s``, then the least recently
+    used until at most ``max_bytes`` remain; never the file names in ``keep``.
+
+    A file was last used at the later of its access time (``mark_used``) and its
+    modification time (when it was rendered). Only regular files named like cache entries
+    are looked at, never through a link; one that cannot be removed is left. Slow disk work:
+    call it on the speech worker, never on the GUI thread. Never raises.
+    """
+    started = time.perf_counter()
+    now_ns = time.time_ns() if now is None else round(now * 1e9)
+    found: list[tuple[int, str, int]] = []
+    with contextlib.suppress(OSError), os.scandir(cache_dir) as entries:
+        for entry in entries:
+            if _CACHE_FILE.fullmatch(entry.name) is None:
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found.append((max(st.st_atime_ns, st.st_mtime_ns), entry.name, st.st_size))
+    found.sort()  # least recently used first
+    total = sum(size for _, _, size in found)
+    removed = removed_bytes = 0
+    for used_ns, name, size in found:
+        idle_s = (now_ns - used_ns) / 1e9
+        if name in keep:
+            continue
+        if name.endswith(".part.wav"):
+            drop = idle_s > PART_STALE_S
+        else:
+            drop = idle_s > max_age_s or total - removed_bytes > max_bytes
+        if not drop:
+            continue
+        try:
+            os.unlink(cache_dir / name)
+        except FileNotFoundError:  # another instance pruned it meanwhile
+            pass
+        except OSError:
+            continue
+        removed += 1
+        removed_bytes += size
+    return Pruned(len(found), total, removed, removed_bytes, time.perf_counter() - started)
+
+
+def mark_used(path: Path) -> None:
+    """Record that a cached WAV was just used: its access time becomes now, whatever the
+    mount's atime policy; its modification time (when it was rendered) stays."""
+    with contextlib.suppress(OSError):
+        os.utime(path, ns=(time.time_ns(), path.stat().st_mtime_ns))
 
 
 def voice_unavailable_message(reason: str) -> str:
@@ -208,7 +334,9 @@ class CueRenderer:
     """One worker thread owning the pyttsx3 engine; the caller only enqueues and never waits.
 
     Renders texts to ``cache_dir/<cache_key>.wav``; speaks with ``say`` where saving does not
-    work. Callbacks run on the worker thread: a Qt caller must marshal them.
+    work. Callbacks run on the worker thread: a Qt caller must marshal them. A session's
+    texts go through ``plan``, which queues only the next ``RENDER_AHEAD`` of them. The
+    worker prunes the cache when it starts and whenever it grows past ``cache_max_bytes``.
     """
 
     def __init__(
@@ -221,6 +349,8 @@ class CueRenderer:
         on_rendered: Callable[[str, Path], None] | None = None,
         job_timeout_s: float = JOB_TIMEOUT_S,
         driver_name: str | None = None,
+        cache_max_bytes: int = CACHE_MAX_BYTES,
+        cache_max_age_s: float = CACHE_MAX_AGE_S,
     ) -> None:
         self.cache_dir = cache_dir
         self._voice_id = voice_id
@@ -238,6 +368,23 @@ class CueRenderer:
         self._busy_since: float | None = None
         self._voices: tuple[VoiceInfo, ...] = ()
         self._default_voice: str | None = None
+        self._engine_tag = ""
+        """``engine_version()`` once the worker has started the engine; part of every key."""
+        self._max_bytes = cache_max_bytes
+        self._max_age_s = cache_max_age_s
+        self._cache_bytes = 0
+        """What the cache held after the last prune, plus what was rendered since."""
+        self._used: set[Path] = set()
+        """Cached WAVs handed out by ``path_for``, to be marked used on the worker."""
+        self._plan: list[str] = []
+        self._plan_at: dict[str, int] = {}
+        self._ahead = RENDER_AHEAD
+        self._planned = 0
+        """The plan's texts before this index are queued (or were)."""
+        self._reached = 0
+        """The furthest index of the plan the session has asked for."""
+        self.last_prune: Pruned | None = None
+        """The worker's last pass over the cache (for tests and the bench)."""
         self.synth_count = 0
         """Utterances actually synthesised (cache hits do not count)."""
         self.empty_retries = 0
@@ -260,17 +407,54 @@ class CueRenderer:
         """The engine's voices; empty until the worker has started the engine."""
         return self._voices
 
-    def configure(self, voice_id: str | None, rate: int) -> None:
-        """Use this voice and rate for texts enqueued from now on."""
-        self._voice_id, self._rate = voice_id, rate
+    @property
+    def engine_tag(self) -> str | None:
+        """The engine's versions as the cache key has them; None until the engine started."""
+        return self._engine_tag or None
 
-    def cache_path(self, text: str) -> Path:
-        return self.cache_dir / f"{cache_key(text, self._voice_id, self._rate)}.wav"
+    @property
+    def queued_renders(self) -> int:
+        """Renders waiting in the queue (not counting one in progress)."""
+        with self._wake:
+            return sum(1 for job in self._jobs if job.kind == "render")
+
+    def configure(self, voice_id: str | None, rate: int) -> None:
+        """Use this voice and rate for texts enqueued from now on; the session's texts queued
+        ahead are queued again for them, and renders queued for the old ones are dropped."""
+        with self._wake:
+            if (voice_id, rate) == (self._voice_id, self._rate):
+                return
+            self._voice_id, self._rate = voice_id, rate
+            kept = [
+                j for j in self._jobs if j.kind == "say" or (j.voice_id, j.rate) == (voice_id, rate)
+            ]
+            self._jobs.clear()
+            self._jobs.extend(kept)
+            ahead = self._plan[self._reached : self._planned]
+        self.render(ahead)
+
+    def cache_path(self, text: str) -> Path | None:
+        """Where this text's WAV is cached with the current voice and rate; None until the
+        engine (and so its version, part of the key) is known."""
+        if not self._engine_tag:
+            return None
+        return (
+            self.cache_dir / f"{cache_key(text, self._voice_id, self._rate, self._engine_tag)}.wav"
+        )
 
     def path_for(self, text: str) -> Path | None:
-        """The rendered WAV for this text with the current voice and rate, if ready."""
+        """The rendered WAV for this text with the current voice and rate, if ready.
+
+        Asking means the cue is due: the session has reached this text of the plan, so the
+        texts planned after it are queued, and the file counts as used (marked on the worker).
+        """
+        self._reach(text)
         path = self.cache_path(text)
-        return path if path.is_file() else None
+        if path is None or not path.is_file():
+            return None
+        with self._wake:
+            self._used.add(path)
+        return path
 
     def busy_for(self) -> float:
         """Seconds the current job has been running, 0.0 when idle."""
@@ -281,9 +465,46 @@ class CueRenderer:
         """Queue texts for rendering in the background, in order."""
         self._put([self._job("render", t) for t in dict.fromkeys(texts)], urgent=False)
 
+    def plan(
+        self, texts: Iterable[str], *, ahead: int = RENDER_AHEAD, queue: bool = True
+    ) -> list[str]:
+        """Render a session's texts (in order of first use) as the session reaches them.
+
+        The first ``ahead`` are queued now (unless ``queue`` is false: nothing yet); each
+        time ``path_for`` or ``render_now`` asks for a later one, the texts up to ``ahead``
+        past it are queued. Replaces the last session's plan, and drops its queued renders.
+        Returns the texts queued now.
+        """
+        order = list(dict.fromkeys(texts))
+        with self._wake:
+            self._plan, self._plan_at = order, {t: i for i, t in enumerate(order)}
+            self._ahead = max(1, ahead)
+            self._planned = self._reached = 0
+            kept = [j for j in self._jobs if j.kind == "say"]
+            self._jobs.clear()
+            self._jobs.extend(kept)
+        return self._queue_plan(self._ahead) if queue else []
+
     def render_now(self, text: str) -> None:
         """Render this text before anything else queued."""
+        self._reach(text)
         self._put([self._job("render", text)], urgent=True)
+
+    def _reach(self, text: str) -> None:
+        """The session has got to this text: queue the plan up to ``ahead`` texts past it."""
+        at = self._plan_at.get(text)
+        if at is None:
+            return
+        with self._wake:
+            self._reached = max(self._reached, at)
+        self._queue_plan(at + self._ahead)
+
+    def _queue_plan(self, upto: int) -> list[str]:
+        with self._wake:
+            texts = self._plan[self._planned : upto]
+            self._planned += len(texts)
+        self._put([self._job("render", t) for t in texts], urgent=False)
+        return texts
 
     def say(self, text: str) -> None:
         """Speak through pyttsx3 itself (its own audio path); dropped if it waits too long."""
@@ -343,12 +564,15 @@ class CueRenderer:
         try:
             make_private_dir(self.cache_dir)
             engine = self._open()
+            self._prune(self._max_bytes)
             while (job := self._next()) is not None:
                 self._busy_since = time.monotonic()
                 try:
                     self._do(engine, job)
                 finally:
                     self._busy_since = None
+                self._mark_used()
+            self._mark_used()
         except _Failed as exc:
             self._fail(str(exc))
         except Exception as exc:  # a driver raising mid-session: give up the voice, quietly
@@ -362,6 +586,7 @@ class CueRenderer:
                 self._voices = tuple(
                     VoiceInfo(str(v.id), str(v.name)) for v in engine.getProperty("voices")
                 )
+                self._engine_tag = engine_version(engine)
         except Exception as exc:
             raise _Failed(f"the speech engine could not start: {exc}") from exc
         return engine
@@ -380,8 +605,12 @@ class CueRenderer:
             if time.monotonic() - job.queued_at <= LATE_LIMIT_S:
                 self._utter(engine, job, None)
             return
-        target = self.cache_dir / f"{cache_key(job.text, job.voice_id, job.rate)}.wav"
-        if not target.is_file() and self._can_save:
+        target = (
+            self.cache_dir / f"{cache_key(job.text, job.voice_id, job.rate, self._engine_tag)}.wav"
+        )
+        if target.is_file():
+            mark_used(target)  # the session is about to use it: keep it from pruning
+        elif self._can_save:
             part = target.with_suffix(".part.wav")
             for _attempt in range(3):  # espeak now and then leaves pyttsx3 an empty WAV
                 self._utter(engine, job, part)
@@ -394,9 +623,44 @@ class CueRenderer:
                 return
             seal_private_file(part)  # in case a driver replaced the file made for it
             part.replace(target)
+            self._count_written(target)
         if target.is_file() and self._on_rendered is not None:
             with contextlib.suppress(Exception):
                 self._on_rendered(job.text, target)
+
+    def _count_written(self, target: Path) -> None:
+        with contextlib.suppress(OSError):
+            self._cache_bytes += target.stat().st_size
+        if self._cache_bytes > self._max_bytes:
+            self._prune(int(self._max_bytes * CACHE_PRUNE_TO))
+
+    def _prune(self, max_bytes: int) -> None:
+        """Prune the cache (on the worker), keeping the session's start and its texts ahead."""
+        self._mark_used()
+        with self._wake:
+            texts = {*self._plan[: self._ahead], *self._plan[self._reached : self._planned]}
+            voice_id, rate = self._voice_id, self._rate
+        keep = {f"{cache_key(t, voice_id, rate, self._engine_tag)}.wav" for t in texts}
+        pruned = prune_cache(
+            self.cache_dir, max_bytes=max_bytes, max_age_s=self._max_age_s, keep=keep
+        )
+        self._cache_bytes = pruned.kept_bytes
+        self.last_prune = pruned
+        if pruned.removed:
+            log.info(
+                "speech cache: removed %d of %d files (%.1f of %.1f MB) in %.0f ms",
+                pruned.removed,
+                pruned.files,
+                pruned.removed_bytes / 1e6,
+                pruned.total_bytes / 1e6,
+                pruned.seconds * 1000,
+            )
+
+    def _mark_used(self) -> None:
+        with self._wake:
+            used, self._used = self._used, set()
+        for path in used:
+            mark_used(path)
 
     def _utter(self, engine: Any, job: _Job, into: Path | None) -> None:
         """One utterance, start to finish; pyttsx3 sometimes cancels one, so retry twice."""

@@ -279,17 +279,26 @@ class Voice(QObject):
             self.stop()
 
     def prepare(self, texts: Iterable[str]) -> None:
-        """Start rendering the session's texts in the background; returns at once."""
+        """Start rendering the session's texts in the background; returns at once.
+
+        ``texts`` in order of first use. Only the first ``RENDER_AHEAD`` are queued now; the
+        renderer queues the next ones as the session reaches them (each cue looked up), and
+        a cue due before it is ready is rendered on demand. The pain-stop sentence, "Paused"
+        and "Resuming" come right after the first text, so they are ready from the start.
+        """
+        from sciatica_timer.speech import RENDER_AHEAD
+
+        session = list(dict.fromkeys(texts))
         extra = (PAIN_STOP_SENTENCE, PAUSED_TEXT, RESUMED_TEXT)
-        self._prepared = list(dict.fromkeys([*texts, *extra]))
+        ordered = list(dict.fromkeys([*session[:1], *extra, *session[1:]]))
+        self._prepared = ordered[:RENDER_AHEAD]  # what apply() renders again for a new rate
         self._silenced = False
         speaking = self._settings.voice_on and talks(self._settings.verbosity)
         if speaking or self._settings.sounds_on:  # all off: QtMultimedia is never loaded
             self._ensure_players()
-        if speaking:
-            renderer = self._ensure_renderer()
-            if renderer is not None:
-                renderer.render(self._prepared)
+        renderer = self._ensure_renderer()  # no thread, no engine until something is queued
+        if renderer is not None:  # silent now: the plan serves if the voice is turned on
+            renderer.plan(ordered, ahead=RENDER_AHEAD, queue=speaking)
 
     def handle(self, event: Event) -> None:
         """React to one engine event; never raises, never waits."""
