@@ -320,6 +320,10 @@ def _one_window_per_folder(opts: Options, app: QObject) -> SingleInstance | None
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line or the window; returns the exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["--audio-player"]:  # the packaged app's own sound player process
+        from sciatica_timer.audio_player import serve
+
+        return serve()
     try:
         opts = parse_args(args)
         if opts.opens_window and opts.routine:

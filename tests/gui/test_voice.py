@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -211,11 +212,13 @@ def test_pause_and_resume_are_said(make_voice: MakeVoice) -> None:
 
 
 def test_no_sound_output_gives_one_notice(tmp_path: Path) -> None:
-    """With no audio output (no sound server at all) the window is told once; cues are
-    still requested on time."""
+    """With no audio output (no sound server at all) the window is told once, as soon as
+    the player process has looked (the window itself never waits on the sound system);
+    cues are still requested on time."""
     code = (
         "import sys; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from PySide6.QtCore import QEventLoop, QTimer\n"
         "from sciatica_timer.speech import SpeechSettings\n"
         "from sciatica_timer.engine import Event, EventKind\n"
         "from sciatica_timer.timeline import Cue, CueKind\n"
@@ -226,8 +229,12 @@ def test_no_sound_output_gives_one_notice(tmp_path: Path) -> None:
         "v.prepare(['Halfway'])\n"
         "for kind in (EventKind.PHASE_STARTED, EventKind.COMPLETED):\n"
         "    v.handle(Event(kind, 0, None))\n"
-        "for text in ('Halfway', '3', 'Rest'):\n"
+        "for text in ('Halfway', '3'):\n"
         "    v.handle(Event(EventKind.CUE, 0, None, Cue(0, CueKind.REMINDER, text)))\n"
+        "loop = QEventLoop(); v.notice.connect(loop.quit); QTimer.singleShot(10000, loop.quit)\n"
+        "loop.exec()\n"
+        "v.handle(Event(EventKind.CUE, 0, None, Cue(0, CueKind.REMINDER, 'Rest')))\n"
+        "v.handle(Event(EventKind.PHASE_STARTED, 0, None))\n"
         "v.shutdown()\n"
         "import json; print(json.dumps([notices, asked, v.speaker is None]))\n"
     )
@@ -240,7 +247,8 @@ def test_no_sound_output_gives_one_notice(tmp_path: Path) -> None:
 
 
 def test_without_libpulse_the_notice_names_the_package(tmp_path: Path) -> None:
-    """With libpulse0 hidden, QtMultimedia cannot load and one notice says what to install."""
+    """With libpulse0 hidden, QtMultimedia cannot load in the player process and one notice
+    says what to install."""
     lib = Path("/usr/lib/x86_64-linux-gnu/libpulse.so.0")
     if shutil.which("unshare") is None or not lib.exists() or os.geteuid() != 0:
         pytest.skip("needs root, unshare and the system libpulse to hide")
@@ -248,10 +256,12 @@ def test_without_libpulse_the_notice_names_the_package(tmp_path: Path) -> None:
         "import sys; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from sciatica_timer.speech import SpeechSettings\n"
+        "from PySide6.QtCore import QEventLoop, QTimer\n"
         "from sciatica_timer.ui.voice import Voice\n"
         "v = Voice(SpeechSettings(voice_on=False), Path(sys.argv[1]), Path('.'))\n"
         "notices = []; v.notice.connect(notices.append)\n"
-        "v.prepare(['Rest']); v.prepare(['Rest']); v.shutdown()\n"
+        "loop = QEventLoop(); v.notice.connect(loop.quit); QTimer.singleShot(10000, loop.quit)\n"
+        "v.prepare(['Rest']); loop.exec(); v.prepare(['Rest']); v.shutdown()\n"
         "print(len(notices)); print(notices[0])\n"
     )
     hide = f'mount --bind /dev/null {lib.resolve()} && exec {sys.executable} -c "$0" "$1"'
@@ -455,7 +465,7 @@ def test_a_newly_plugged_in_output_is_used_from_the_next_cue(
     speaker = rec.voice.speaker
     assert speaker is not None
     rec.voice.handle(cue(CueKind.REST, "Rest"))
-    assert output.playing_on() == ["mat"]
+    qtbot.waitUntil(lambda: output.playing_on() == ["mat"])  # in the player, a moment later
     qtbot.waitUntil(lambda: not speaker.is_playing(), timeout=5000)
     module = output.add_sink("headphones")
     try:
@@ -621,3 +631,95 @@ def test_shutdown_is_prompt_while_rendering(make_voice: MakeVoice) -> None:
     started = time.monotonic()
     rec.voice.shutdown()
     assert time.monotonic() - started < 2
+
+
+def test_the_window_never_loads_multimedia_and_its_player_no_media_backend(
+    tmp_path: Path, sound_server: SoundServer
+) -> None:
+    """Sound plays in the player process: the window's process loads no QtMultimedia at
+    all (nor PulseAudio's client library), and the player no FFmpeg backend."""
+    code = (
+        "import sys, time; from pathlib import Path; import tempfile\n"
+        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from PySide6.QtCore import QEventLoop, QTimer\n"
+        "from sciatica_timer.ui.voice import Voice\n"
+        "from sciatica_timer.speech import SpeechSettings\n"
+        "from sciatica_timer.engine import Event, EventKind\n"
+        "v = Voice(SpeechSettings(voice_on=False), Path(tempfile.mkdtemp()), Path(sys.argv[1]))\n"
+        "v.prepare([])\n"
+        "loop = QEventLoop(); v.speaker.player.ready.connect(loop.quit)\n"
+        "QTimer.singleShot(10000, loop.quit); loop.exec()\n"
+        "v.handle(Event(EventKind.PHASE_STARTED, 0, None))\n"
+        "loop = QEventLoop(); QTimer.singleShot(200, loop.quit); loop.exec()\n"
+        "mine = Path('/proc/self/maps').read_text()\n"
+        "player = Path(f'/proc/{v.speaker.player.pid()}/maps').read_text()\n"
+        "print(v.speaker.is_playing(), 'PySide6.QtMultimedia' in sys.modules,\n"
+        "      'libQt6Multimedia' in mine, 'libpulse' in mine, 'libQt6Multimedia' in player,\n"
+        "      'ffmpegmediaplugin' in player or 'libavcodec' in player)\n"
+        "v.shutdown()\n"
+    )
+    run = run_python(code, str(SOUNDS))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-6:] == ["True", "False", "False", "False", "True", "False"]
+
+
+def test_a_player_that_dies_is_told_once_and_started_again(
+    make_voice: MakeVoice, qtbot: QtBot, output: SoundServer
+) -> None:
+    """The player process killed from outside (as Qt's PulseAudio code aborts it when the
+    sound server goes away): one notice, a new player soon after that plays the next
+    cue, and a second death tells nothing new."""
+    rec = make_voice(SpeechSettings(sounds_on=False))
+    rec.voice.prepare(["Rest"])
+    _rendered(qtbot, rec.voice, "Rest")
+    speaker = rec.voice.speaker
+    assert speaker is not None
+    player = speaker.player
+    player.retry_s = (0.1,)
+    for _ in range(2):
+        qtbot.waitUntil(player.is_ready, timeout=10_000)
+        pid = player.pid()
+        assert pid is not None
+        rec.voice.handle(cue(CueKind.REST, "Rest"))
+        qtbot.waitUntil(lambda: output.playing_on() != [])
+        os.kill(pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda was=pid: player.pid() != was, timeout=5000)
+        assert not speaker.is_playing()
+    assert len(rec.notices) == 1 and "Sound stopped working" in rec.notices[0]
+    qtbot.waitUntil(player.is_ready, timeout=10_000)
+    recording = output.record()
+    rec.voice.handle(cue(CueKind.REST, "Rest"))
+    qtbot.waitUntil(lambda: not speaker.is_playing(), timeout=5000)
+    said = rec.voice.renderer.path_for("Rest")  # type: ignore[union-attr]
+    assert said is not None
+    assert loud_seconds(recording.stop()) > 0.7 * wav_loud_seconds(said)
+    assert player.started == 3
+    quiesce(qtbot, rec.voice)
+
+
+def test_a_stop_the_player_does_not_confirm_in_time_kills_it(
+    make_voice: MakeVoice, qtbot: QtBot, output: SoundServer
+) -> None:
+    """A player stuck in the sound system (frozen here with SIGSTOP) is killed once a stop
+    has gone unconfirmed for 50 ms, which silences it: stop() itself returns at once."""
+    rec = make_voice(SpeechSettings(sounds_on=False))
+    rec.voice.prepare([LONG])
+    _rendered(qtbot, rec.voice, LONG)
+    speaker = rec.voice.speaker
+    assert speaker is not None
+    player = speaker.player
+    qtbot.waitUntil(player.is_ready, timeout=10_000)
+    rec.voice.handle(cue(CueKind.REMINDER, LONG))
+    qtbot.waitUntil(lambda: output.playing_on() != [])
+    pid = player.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    asked = time.perf_counter()
+    rec.voice.handle(event(EventKind.PAIN_STOP))
+    assert time.perf_counter() - asked < 0.02
+    qtbot.waitUntil(lambda: output.playing_on() == [], timeout=2000)  # the stream is gone
+    silent_after = time.perf_counter() - asked
+    assert player.pid() != pid
+    assert 0.04 < silent_after < 0.5
+    assert len(rec.notices) == 1 and "stopped answering" in rec.notices[0]
+    quiesce(qtbot, rec.voice)
