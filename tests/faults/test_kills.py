@@ -195,3 +195,53 @@ def _monotonic_now() -> float:
     import time
 
     return time.monotonic()
+
+
+READ_ONLY_SESSION = (
+    "import sys\n"
+    "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+    "from sciatica_timer.app import build\n"
+    "from sciatica_timer.cli import parse_args\n"
+    "ctx = build(parse_args(['--data-dir', sys.argv[1], '--no-voice']))\n"
+    "ctx.window.start_routine('sciatica-foam-roll')\n"
+    "ctx.controller.skip()\n"
+    "ctx.controller.pain_stop()\n"
+    "print(len(ctx.journal.pain_stops()), ctx.controller.engine.state.value)\n"
+    "print('|'.join(ctx.window.banner.messages()))\n"
+    "ctx.close()\n"
+)
+
+
+def _read_only_folder(tmp_path: Path) -> tuple[Path, bool]:
+    """A read-only tmpfs mount where the machine allows it (root), else the nearest real
+    fault: a data folder whose path runs through a regular file, which nothing can create."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    if done.returncode == 0:
+        return mount / "data", True
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    return blocker / "data", False
+
+
+def test_a_read_only_data_folder_still_runs_and_stops(tmp_path: Path) -> None:
+    """With a data folder that cannot be written, the window opens, a session runs, the
+    pain stop stops it and is kept (in memory), and the window names the folder."""
+    folder, mounted = _read_only_folder(tmp_path)
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", READ_ONLY_SESSION, str(folder)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder.parent)], timeout=30, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    counts, notices = run.stdout.splitlines()[:2]
+    assert counts == "1 stopped_pain"
+    assert "cannot be saved" in notices and str(folder.parent) in notices
