@@ -121,6 +121,9 @@ def _setup_logging(paths: AppPaths) -> list[str]:
     root = logging.getLogger("sciatica_timer")
     _close_log_handlers()
     root.handlers = [handler]
+    top = logging.getLogger()
+    if not top.handlers:  # a library's bare logging.debug() (pyttsx3's espeak driver) would
+        top.addHandler(logging.NullHandler())  # give the root a terminal handler otherwise
     root.setLevel(logging.INFO)
     return []
 

@@ -295,3 +295,27 @@ def test_a_full_disk_keeps_the_terminal_quiet(tmp_path: Path) -> None:
     assert "Logging error" not in run.stderr and run.stderr == ""
     done, dropped = run.stdout.split()
     assert done == "done" and int(dropped) > 100
+
+
+LIBRARY_LOGS_AT_ROOT = (
+    "import logging, sys\n"
+    "from pathlib import Path\n"
+    "from sciatica_timer import app\n"
+    "from sciatica_timer.paths import AppPaths\n"
+    "assert app._setup_logging(AppPaths.under(Path(sys.argv[1]))) == []\n"
+    "logging.debug('a library logging at the root, as pyttsx3 does')\n"
+    "logging.getLogger('sciatica_timer.journal').warning('pain stop at the hamstring roll')\n"
+)
+
+
+def test_app_log_lines_never_reach_the_terminal(tmp_path: Path) -> None:
+    """A library's bare ``logging.debug`` must not give the root logger a terminal handler
+    that then prints the app's own (health) log lines on stderr."""
+    run = subprocess.run(
+        [sys.executable, "-c", LIBRARY_LOGS_AT_ROOT, str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "hamstring" not in run.stderr
+    log = next((tmp_path / "logs").glob("*.log")).read_text()
+    assert "pain stop at the hamstring roll" in log
