@@ -288,6 +288,7 @@ def run_window(opts: Options) -> int:
         ctx.window.show()
 
     def after_first_paint() -> None:
+        instance.listen()
         ctx.load_library()
         drop_source_lines()
         routine = ctx.window.home.selected_routine()

@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:  # QtNetwork is loaded after the first paint, or by a second start
+    from PySide6.QtNetwork import QLocalServer
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +59,19 @@ class SingleInstance(QObject):
     def acquire(self) -> bool:
         """Take the folder, or tell the window that has it to come forward (False)."""
         if self._lock.tryLock(0):
-            self._listen()
-            return True
+            return True  # ``listen()`` once the window has painted
         if self._lock.error() is not QLockFile.LockError.LockFailedError:
             log.warning("cannot lock %s (%s); running anyway", self._folder, self._lock.error())
             return True  # a read-only folder, say: better two windows than none
         self._ask_to_raise()
         return False
 
-    def _listen(self) -> None:
+    def listen(self) -> None:
+        """Answer later starts (call once the window is up: QtNetwork costs start-up time)."""
+        from PySide6.QtNetwork import QLocalServer
+
+        if self._server is not None or not self._lock.isLocked():
+            return
         name = server_name(self._folder)
         QLocalServer.removeServer(name)  # a socket file left by a killed run
         server = QLocalServer(self)
@@ -83,12 +90,19 @@ class SingleInstance(QObject):
             self.activated.emit()
 
     def _ask_to_raise(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
         socket = QLocalSocket()
         socket.connectToServer(server_name(self._folder))
         if socket.waitForConnected(WAIT_MS):
             socket.write(b"raise\n")
             socket.waitForBytesWritten(WAIT_MS)
             socket.disconnectFromServer()
+
+    @property
+    def listening(self) -> bool:
+        """Whether a later start can reach this one now."""
+        return self._server is not None
 
     def release(self) -> None:
         if self._server is not None:

@@ -19,7 +19,7 @@ FIRST = (
     "from sciatica_timer.app import main\n"
     "def hook():\n"
     "    instance = app.findChild(QObject, 'singleInstance')\n"
-    "    if instance is None:\n"
+    "    if instance is None or not instance.listening:\n"
     "        QTimer.singleShot(20, hook); return\n"
     "    instance.activated.connect(lambda: (print('raised', flush=True), app.quit()))\n"
     "    if len(sys.argv) > 2:  # a session running, as on the mat\n"
