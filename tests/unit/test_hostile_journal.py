@@ -19,13 +19,13 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from datetime import datetime, timedelta, timezone
+from contextlib import closing
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+from journal_support import Clock, opened, query
 
 from sciatica_timer import journal as journal_module
 from sciatica_timer.app import AppContext
@@ -34,37 +34,8 @@ from sciatica_timer.journal_file import RESERVE_SIZE
 
 ROOT = Path(__file__).resolve().parents[2]
 V1_FIXTURE = ROOT / "tests" / "fixtures" / "journal" / "v1.sqlite3"
-TZ = timezone(timedelta(hours=2))
 CURRENT = len(journal_module.MIGRATIONS)
 posix_only = pytest.mark.skipif(os.name != "posix", reason="pipes, locks and file-size limits")
-
-
-class Clock:
-    """A wall clock for the journal that moves one second on every reading."""
-
-    def __init__(self) -> None:
-        self.at = datetime(2026, 3, 1, 9, 15, 30, tzinfo=TZ)
-
-    def __call__(self) -> datetime:
-        self.at += timedelta(seconds=1)
-        return self.at
-
-
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "journal.sqlite3"
-
-
-@contextmanager
-def opened(path: Path, **kwargs: Any) -> Iterator[Journal]:
-    with Journal.open(path, Clock(), **kwargs) as journal:
-        yield journal
-
-
-def query(path: Path, sql: str) -> list[Any]:
-    """Rows read through a separate connection, as another process would see them."""
-    with closing(sqlite3.connect(path)) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def make_db(path: Path, sql: str, version: int) -> None:

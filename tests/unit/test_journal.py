@@ -13,50 +13,21 @@ import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from contextlib import closing
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
+from journal_support import opened, query
 
 from sciatica_timer import journal as journal_module
 from sciatica_timer.journal import Journal, PainStop, SessionRow, SessionStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 V1_FIXTURE = ROOT / "tests" / "fixtures" / "journal" / "v1.sqlite3"
-TZ = timezone(timedelta(hours=2))
 REQUIRED_HEADER = "session_id,started_at,ended_at,routine_id,status,stopped_exercise,stopped_side"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
-
-
-class Clock:
-    """A wall clock for the journal that moves one second on every reading."""
-
-    def __init__(self) -> None:
-        self.at = datetime(2026, 3, 1, 9, 15, 30, 654321, tzinfo=TZ)
-
-    def __call__(self) -> datetime:
-        self.at += timedelta(seconds=1)
-        return self.at
-
-
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "journal.sqlite3"
-
-
-@contextmanager
-def opened(path: Path, **kwargs: Any) -> Iterator[Journal]:
-    with Journal.open(path, Clock(), **kwargs) as journal:
-        yield journal
-
-
-def query(path: Path, sql: str) -> list[Any]:
-    """Rows read through a separate connection, as another process would see them."""
-    with closing(sqlite3.connect(path)) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def pain_stop(journal: Journal, session_id: int) -> None:
