@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 import pyttsx3
 from pyttsx3.drivers.espeak import EspeakDriver
+from speech_support import MakeRenderer
 
 from sciatica_timer import speech
 from sciatica_timer.library import load_library
 from sciatica_timer.speech import (
-    CueRenderer,
     SpeechSettings,
     Verbosity,
     cache_key,
@@ -38,54 +38,6 @@ from sciatica_timer.timeline import CueKind, all_cue_texts, build_timeline
 ROOT = Path(__file__).resolve().parents[2]
 SOUNDS = ROOT / "assets" / "sounds"
 LONG = "Keep your knees soft and roll the back of the thigh gently."
-
-
-class Collector:
-    """Records the renderer's callbacks and the threads they ran on."""
-
-    def __init__(self, expect: int = 0) -> None:
-        self.rendered: dict[str, Path] = {}
-        self.failures: list[str] = []
-        self.threads: set[str] = set()
-        self._expect = expect
-        self.all_rendered = threading.Event()
-        self.failed = threading.Event()
-
-    def on_rendered(self, text: str, path: Path) -> None:
-        self.rendered[text] = path
-        self.threads.add(threading.current_thread().name)
-        if len(self.rendered) >= self._expect:
-            self.all_rendered.set()
-
-    def on_failure(self, reason: str) -> None:
-        self.failures.append(reason)
-        self.threads.add(threading.current_thread().name)
-        self.failed.set()
-
-
-MakeRenderer = Callable[..., tuple[CueRenderer, Collector]]
-
-
-@pytest.fixture
-def make_renderer(tmp_path: Path) -> Iterator[MakeRenderer]:
-    made: list[CueRenderer] = []
-
-    def make(
-        expect: int = 0, cache: Path | None = None, **kw: Any
-    ) -> tuple[CueRenderer, Collector]:
-        got = Collector(expect)
-        renderer = CueRenderer(
-            cache or tmp_path / "cache",
-            on_failure=got.on_failure,
-            on_rendered=got.on_rendered,
-            **kw,
-        )
-        made.append(renderer)
-        return renderer, got
-
-    yield make
-    for renderer in made:
-        assert renderer.shutdown(timeout=5), "the speech worker did not stop"
 
 
 def _run(engine: Any) -> None:

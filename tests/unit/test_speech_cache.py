@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
+from speech_support import MakeRenderer
 
 from sciatica_timer import speech
 from sciatica_timer.library import Exercise, Library, Routine, Sides, Step
@@ -26,7 +26,6 @@ from sciatica_timer.speech import (
     PAUSED_TEXT,
     RENDER_AHEAD,
     RESUMED_TEXT,
-    CueRenderer,
     Pruned,
     SpeechSettings,
     cache_key,
@@ -38,57 +37,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SOUNDS = ROOT / "assets" / "sounds"
 DAY = 24 * 3600
 MB = 1024 * 1024
-
-
-class Collector:
-    """Records the renderer's callbacks; ``wait_for(n)`` waits until n texts are rendered."""
-
-    def __init__(self) -> None:
-        self.rendered: dict[str, Path] = {}
-        self.failures: list[str] = []
-        self._changed = threading.Condition()
-
-    def on_rendered(self, text: str, path: Path) -> None:
-        with self._changed:
-            self.rendered[text] = path
-            self._changed.notify_all()
-
-    def on_failure(self, reason: str) -> None:
-        with self._changed:
-            self.failures.append(reason)
-            self._changed.notify_all()
-
-    def wait_for(self, count: int, timeout: float = 60) -> bool:
-        with self._changed:
-            return (
-                self._changed.wait_for(
-                    lambda: len(self.rendered) >= count or bool(self.failures), timeout
-                )
-                and not self.failures
-            )
-
-
-MakeRenderer = Callable[..., tuple[CueRenderer, Collector]]
-
-
-@pytest.fixture
-def make_renderer(tmp_path: Path) -> Iterator[MakeRenderer]:
-    made: list[CueRenderer] = []
-
-    def make(cache: Path | None = None, **kw: Any) -> tuple[CueRenderer, Collector]:
-        got = Collector()
-        renderer = CueRenderer(
-            cache or tmp_path / "cache",
-            on_failure=got.on_failure,
-            on_rendered=got.on_rendered,
-            **kw,
-        )
-        made.append(renderer)
-        return renderer, got
-
-    yield make
-    for renderer in made:
-        assert renderer.shutdown(timeout=5), "the speech worker did not stop"
 
 
 def huge_library(count: int = 10_000) -> Library:
