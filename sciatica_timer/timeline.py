@@ -318,11 +318,6 @@ def build_timeline(library: Library, routine_id: str) -> Timeline:
     """The whole session for one routine; KeyError when the routine is unknown."""
     routine = library.routines[routine_id]
     items = list(_work_items(library, routine))
-    announced: set[str] = set()
-    for i, (work, gap) in enumerate(items):
-        if work.exercise.id not in announced:
-            items[i] = (_rep_lead_in(work), gap)
-        announced.add(work.exercise.id)
     phases: list[Phase] = []
     start = 0
 
@@ -367,10 +362,12 @@ def build_timeline(library: Library, routine_id: str) -> Timeline:
         text += " " + STOP_RULE
         add(PhaseKind.PREPARE, routine.prepare_s, [Cue(0, CueKind.GET_READY, text)], None,
             first.gated)  # fmt: skip
-    announced.clear()
+    announced: set[str] = set()
     for i, (work, gap) in enumerate(items):
         first_time = work.exercise.id not in announced
         announced.add(work.exercise.id)
+        if first_time:
+            work = _rep_lead_in(work)  # room to say its own cue before rep 1
         cues = _work_cues(work, first_time)
         if i == 0 and routine.prepare_s <= 0:  # no get-ready: the stop rule comes first
             cues[0] = replace(cues[0], text=f"{cues[0].text}. {STOP_RULE}")
