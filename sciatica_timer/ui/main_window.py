@@ -184,7 +184,6 @@ class MainWindow(QMainWindow):
     def done(self) -> DoneView:
         view = DoneView()
         view.home_requested.connect(self.show_home)
-        view.leave_out_requested.connect(lambda ex: self._leave_out(ex, True))
         view.after_recorded.connect(
             lambda pain, reach: self.controller.record_after(pain, reach.value if reach else None)
         )

@@ -231,7 +231,6 @@ FREQUENCY_NOTE = (
 class DoneView(QWidget):
     home_requested = Signal()
     after_recorded = Signal(object, object)  # pain, Reach
-    leave_out_requested = Signal(str)  # exercise id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
