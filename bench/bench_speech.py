@@ -24,12 +24,13 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from sciatica_timer.clock import NS_PER_S, MonotonicClock  # noqa: E402
-from sciatica_timer.engine import Engine, Event, EventKind  # noqa: E402
-from sciatica_timer.library import Library, Routine, Step, load_library  # noqa: E402
-from sciatica_timer.speech import CueRenderer, SpeechSettings, wav_seconds  # noqa: E402
-from sciatica_timer.timeline import Cue, CueKind, Timeline, all_cue_texts, build_timeline  # noqa: E402
-from sciatica_timer.ui.voice import Voice  # noqa: E402
+from sciatica_timer.core.clock import NS_PER_S, MonotonicClock  # noqa: E402
+from sciatica_timer.core.engine import Engine, Event, EventKind  # noqa: E402
+from sciatica_timer.core.models import Library, Routine, Step  # noqa: E402
+from sciatica_timer.core.timeline import Cue, CueKind, Timeline, all_cue_texts, build_timeline  # noqa: E402
+from sciatica_timer.speech.renderer import CueRenderer, SpeechSettings, wav_seconds  # noqa: E402
+from sciatica_timer.storage.library_file import load_library  # noqa: E402
+from sciatica_timer.ui.audio.voice import Voice  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
 from sound_server import private_sound_server  # noqa: E402

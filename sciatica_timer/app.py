@@ -14,26 +14,27 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from sciatica_timer.cli import Options, UsageError, parse_args, run_command, timeline_for
-from sciatica_timer.journal import Journal
-from sciatica_timer.library import Library, LibraryError, load_library
-from sciatica_timer.library_cache import VerifiedCache
-from sciatica_timer.paths import (
+from sciatica_timer.core.models import Library
+from sciatica_timer.storage.journal.store import Journal
+from sciatica_timer.storage.library_cache import VerifiedCache
+from sciatica_timer.storage.library_file import LibraryError, load_library
+from sciatica_timer.storage.paths import (
     AppPaths,
     assets_dir,
     bundled_library,
     make_private_dir,
 )
-from sciatica_timer.settings import Settings, load_settings, save_settings
+from sciatica_timer.storage.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QObject
 
-    from sciatica_timer.clock import Clock
-    from sciatica_timer.speech import SpeechSettings
+    from sciatica_timer.core.clock import Clock
+    from sciatica_timer.speech.renderer import SpeechSettings
+    from sciatica_timer.ui.audio.voice import Voice
     from sciatica_timer.ui.controller import SessionController
-    from sciatica_timer.ui.main_window import MainWindow
+    from sciatica_timer.ui.screens.main_window import MainWindow
     from sciatica_timer.ui.single_instance import SingleInstance
-    from sciatica_timer.ui.voice import Voice
 
 log = logging.getLogger("sciatica_timer")
 
@@ -108,7 +109,7 @@ def _close_log_handlers() -> None:
 
 
 def _setup_logging(paths: AppPaths) -> list[str]:
-    from sciatica_timer.logfile import PrivateLog
+    from sciatica_timer.storage.logfile import PrivateLog
 
     try:
         make_private_dir(paths.log_dir)
@@ -135,10 +136,10 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
     ``defer_library`` the caller loads the routines (``ctx.load_library()``) once the
     window has painted: validating them is the slowest part of start-up.
     """
-    from sciatica_timer.clock import MonotonicClock
+    from sciatica_timer.core.clock import MonotonicClock
     from sciatica_timer.ui.awake import ScreenAwake
     from sciatica_timer.ui.controller import SessionController
-    from sciatica_timer.ui.main_window import MainWindow
+    from sciatica_timer.ui.screens.main_window import MainWindow
 
     paths = opts.paths
     notices = _setup_logging(paths)
@@ -194,14 +195,14 @@ def drop_source_lines() -> None:
 
 def _make_voice(settings: Settings, paths: AppPaths, no_voice: bool) -> Voice:
     """The voice and the sounds (each may be off; the settings page can turn them on)."""
-    from sciatica_timer.ui.voice import Voice
+    from sciatica_timer.ui.audio.voice import Voice
 
     return Voice(speech_settings(settings, no_voice), paths.speech_cache, assets_dir() / "sounds")
 
 
 def speech_settings(settings: Settings, no_voice: bool = False) -> SpeechSettings:
     """The speech part of the user's settings (``--no-voice`` turns the voice off)."""
-    from sciatica_timer.speech import SpeechSettings, Verbosity
+    from sciatica_timer.speech.renderer import SpeechSettings, Verbosity
 
     return SpeechSettings(
         voice_on=settings.voice_on and not no_voice,
@@ -325,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line or the window; returns the exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
     if args[:1] == ["--audio-player"]:  # the packaged app's own sound player process
-        from sciatica_timer.audio_player import serve
+        from sciatica_timer.ui.audio.player_process import serve
 
         return serve()
     try:

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from sciatica_timer import __version__
-from sciatica_timer.library import Library, LibraryError, check_file, load_library, schema_path
-from sciatica_timer.library_cache import VerifiedCache
-from sciatica_timer.paths import AppPaths, bundled_library, open_private_text
-from sciatica_timer.timeline import Timeline, build_timeline
+from sciatica_timer.core.models import Library
+from sciatica_timer.core.text import equipment_of, format_clock
+from sciatica_timer.core.timeline import Timeline, build_timeline
+from sciatica_timer.storage.library_cache import VerifiedCache
+from sciatica_timer.storage.library_file import LibraryError, check_file, load_library, schema_path
+from sciatica_timer.storage.paths import AppPaths, bundled_library, open_private_text
 
 _BUNDLED = "<bundled>"
 
@@ -124,14 +126,6 @@ def parse_args(argv: Sequence[str]) -> Options:
     return Options(**{f.name: getattr(ns, f.name) for f in fields(Options)})
 
 
-def format_clock(seconds: float) -> str:
-    """M:SS, or H:MM:SS from an hour up."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def _load(opts: Options) -> Library:
     """The library for --list and --plan (a file validated before skips the schema)."""
     path = opts.exercises or bundled_library()
@@ -149,14 +143,6 @@ def timeline_for(library: Library, routine_id: str) -> Timeline:
     if routine_id not in library.routines:
         raise _unknown_routine(library, routine_id)
     return build_timeline(library, routine_id)
-
-
-def equipment_of(library: Library, routine_id: str) -> list[str]:
-    routine = library.routines[routine_id]
-    items: dict[str, None] = {}
-    for step in routine.steps:
-        items.update(dict.fromkeys(library.exercises[step.exercise].equipment))
-    return list(items)
 
 
 def _print_list(library: Library, out: TextIO) -> None:
@@ -200,7 +186,7 @@ def _export_history(opts: Options, out: TextIO, window_open: Callable[[Path], bo
     """The sessions as CSV to FILE (then one line on ``out`` saying where and how many), or
     with '-' to ``out`` alone, so nothing else gets into the CSV. A FILE that cannot be
     written raises OSError naming it (``run_command`` prints one line and exits 1)."""
-    from sciatica_timer.journal import Journal
+    from sciatica_timer.storage.journal.store import Journal
 
     journal = Journal.open(opts.paths.journal)
     if not window_open(opts.paths.data_dir):  # no window runs there: a 'running' session

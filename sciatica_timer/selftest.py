@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TextIO
 
 from sciatica_timer import __version__
-from sciatica_timer.library import Library, LibraryError, load_library, schema_path
-from sciatica_timer.paths import AppPaths, assets_dir, bundled_library
-from sciatica_timer.timeline import build_timeline
+from sciatica_timer.core.models import Library
+from sciatica_timer.core.timeline import build_timeline
+from sciatica_timer.storage.library_file import LibraryError, load_library, schema_path
+from sciatica_timer.storage.paths import AppPaths, assets_dir, bundled_library
 
 SPEECH_PHRASE = "Sciatica Timer self test."
 SPEECH_TIMEOUT_S = 15.0
@@ -203,7 +204,7 @@ def _check_sound(state: _State) -> str:
 
     from PySide6.QtCore import qInstallMessageHandler
 
-    from sciatica_timer.ui.voice import SOUND_NAMES, probe_audio
+    from sciatica_timer.ui.audio.voice import SOUND_NAMES, probe_audio
 
     previous = qInstallMessageHandler(lambda *_: None)
     try:
@@ -230,7 +231,7 @@ def _check_sound(state: _State) -> str:
 
 def _check_speech(state: _State) -> str:
     """The speech engine starts and renders one phrase to a WAV; a missing engine is 'none'."""
-    from sciatica_timer.speech import CueRenderer
+    from sciatica_timer.speech.renderer import CueRenderer
 
     done = threading.Event()
     failure: list[str] = []
@@ -274,7 +275,7 @@ def _check_speech(state: _State) -> str:
 
 def _check_journal(state: _State) -> str:
     """A session and a pain stop are written to a journal file and read back after reopening."""
-    from sciatica_timer.journal import Journal, SessionStatus
+    from sciatica_timer.storage.journal.store import Journal, SessionStatus
 
     path = state.paths.journal
     journal = Journal.open(path)

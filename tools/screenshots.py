@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from sciatica_timer.app import build
 from sciatica_timer.cli import parse_args
-from sciatica_timer.engine import SessionState
-from sciatica_timer.safety import Reach
+from sciatica_timer.core.engine import SessionState
+from sciatica_timer.core.safety import Reach
 
 
 def pump(ms: int) -> None:

@@ -14,10 +14,10 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from sciatica_timer.clock import NS_PER_S, Clock
-from sciatica_timer.engine import Engine, Event, EventKind, Outcome, SessionState, Snapshot
-from sciatica_timer.journal import Journal, SessionStatus
-from sciatica_timer.timeline import PhaseKind, Timeline, all_cue_texts
+from sciatica_timer.core.clock import NS_PER_S, Clock
+from sciatica_timer.core.engine import Engine, Event, EventKind, Outcome, SessionState, Snapshot
+from sciatica_timer.core.timeline import PhaseKind, Timeline, all_cue_texts
+from sciatica_timer.storage.journal.store import Journal, SessionStatus
 from sciatica_timer.ui.awake import ScreenAwake
 
 log = logging.getLogger(__name__)

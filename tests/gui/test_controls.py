@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args
-from sciatica_timer.clock import FakeClock
+from sciatica_timer.core.clock import FakeClock
 from sciatica_timer.ui.controller import LONG_PAUSE_MS
 
 

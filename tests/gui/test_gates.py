@@ -16,11 +16,11 @@ from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args
-from sciatica_timer.clock import FakeClock
-from sciatica_timer.engine import Outcome, SessionState
-from sciatica_timer.library import Category
-from sciatica_timer.safety import RED_FLAGS, Reach
-from sciatica_timer.timeline import CHECK_QUESTION, PhaseKind
+from sciatica_timer.core.clock import FakeClock
+from sciatica_timer.core.engine import Outcome, SessionState
+from sciatica_timer.core.models import Category
+from sciatica_timer.core.safety import RED_FLAGS, Reach
+from sciatica_timer.core.timeline import CHECK_QUESTION, PhaseKind
 
 
 def _skipped_column(ctx: AppContext) -> list[str]:
@@ -228,7 +228,7 @@ START_ON_A_NEW_FOLDER = (
     "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
     "from PySide6.QtCore import QTimer\n"
     "from sciatica_timer.app import main\n"
-    "from sciatica_timer.ui.main_window import MainWindow\n"
+    "from sciatica_timer.ui.screens.main_window import MainWindow\n"
     "def look():\n"  # once the routines are loaded and --start has acted (or a session runs)
     "    windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]\n"
     "    window = windows[0] if windows else None\n"

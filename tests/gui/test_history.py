@@ -18,10 +18,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from sciatica_timer.journal import Journal
-from sciatica_timer.library import Library, load_library
-from sciatica_timer.paths import bundled_library
-from sciatica_timer.ui.history import (
+from sciatica_timer.core.models import Library
+from sciatica_timer.storage.journal.store import Journal
+from sciatica_timer.storage.library_file import load_library
+from sciatica_timer.storage.paths import bundled_library
+from sciatica_timer.ui.screens.history import (
     MAX_BARS,
     MAX_TICKS,
     PAIN_TOP,
@@ -399,7 +400,7 @@ def test_length_comes_from_the_monotonic_clock_not_the_wall_clock(
     the controller measures it on the engine's clock and the journal keeps that."""
     from sciatica_timer.app import build
     from sciatica_timer.cli import parse_args
-    from sciatica_timer.clock import FakeClock
+    from sciatica_timer.core.clock import FakeClock
 
     clock = FakeClock()
     ctx = build(parse_args(["--data-dir", str(tmp_path), "--no-voice"]), clock=clock)

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import build
 from sciatica_timer.cli import parse_args
-from sciatica_timer.clock import FakeClock
-from sciatica_timer.safety import Reach
+from sciatica_timer.core.clock import FakeClock
+from sciatica_timer.core.safety import Reach
 
 PAYLOAD = '<img src="/etc/hostname"><span style="font-size:900px">HUGE</span>'
 

@@ -23,7 +23,7 @@ FIRST = (
     "        QTimer.singleShot(20, hook); return\n"
     "    instance.activated.connect(lambda: (print('raised', flush=True), app.quit()))\n"
     "    if len(sys.argv) > 2:  # a session running, as on the mat\n"
-    "        from sciatica_timer.ui.main_window import MainWindow\n"
+    "        from sciatica_timer.ui.screens.main_window import MainWindow\n"
     "        (window,) = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]\n"
     "        if not window.library.routines:\n"
     "            QTimer.singleShot(20, hook); return\n"

@@ -5,7 +5,7 @@ Each test runs the real window in this process, with its own private PulseAudio 
 when it restarts PipeWire or PulseAudio) or frozen (SIGSTOP: a hung server) while a
 session plays sounds into it. Qt's PulseAudio code aborts the process that plays when
 its server goes away, and blocks it while the server hangs: here that process is the
-player process (sciatica_timer.audio_player), and the window must carry on: counting,
+player process (sciatica_timer.ui.audio.player_process), and the window must carry on: counting,
 telling the user once, and the pain stop recording and stopping at once.
 """
 
@@ -27,8 +27,8 @@ from sound_server import SoundServer
 
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args
-from sciatica_timer.journal import SessionStatus
-from sciatica_timer.ui.voice import Speaker
+from sciatica_timer.storage.journal.store import SessionStatus
+from sciatica_timer.ui.audio.voice import Speaker
 
 LOST = "Sound stopped working"
 

@@ -26,10 +26,10 @@ from pytestqt.qtbot import QtBot
 from pyttsx3.drivers.espeak import EspeakDriver
 from sound_server import SoundServer, loud_seconds, wav_loud_seconds
 
-from sciatica_timer.clock import NS_PER_S, FakeClock
-from sciatica_timer.engine import Engine, Event, EventKind
-from sciatica_timer.library import load_library
-from sciatica_timer.speech import (
+from sciatica_timer.core.clock import NS_PER_S, FakeClock
+from sciatica_timer.core.engine import Engine, Event, EventKind
+from sciatica_timer.core.timeline import Cue, CueKind, all_cue_texts, build_timeline
+from sciatica_timer.speech.renderer import (
     NO_OUTPUT_MESSAGE,
     PAIN_STOP_SENTENCE,
     PAUSED_TEXT,
@@ -38,8 +38,8 @@ from sciatica_timer.speech import (
     SpeechSettings,
     Verbosity,
 )
-from sciatica_timer.timeline import Cue, CueKind, all_cue_texts, build_timeline
-from sciatica_timer.ui.voice import NO_DEVICE_QT_WARNINGS, Voice
+from sciatica_timer.storage.library_file import load_library
+from sciatica_timer.ui.audio.voice import NO_DEVICE_QT_WARNINGS, Voice
 
 ROOT = Path(__file__).resolve().parents[2]
 SOUNDS = ROOT / "assets" / "sounds"
@@ -120,8 +120,8 @@ def test_building_a_voice_is_cheap_and_loads_no_speech_or_multimedia() -> None:
     code = (
         "import sys, time; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
-        "from sciatica_timer.speech import SpeechSettings\n"
-        "from sciatica_timer.ui.voice import Voice\n"
+        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.ui.audio.voice import Voice\n"
         "t = time.perf_counter()\n"
         "v = Voice(SpeechSettings(), Path('/nonexistent'), Path('/nonexistent'))\n"
         "print(time.perf_counter() - t)\n"
@@ -219,10 +219,10 @@ def test_no_sound_output_gives_one_notice(tmp_path: Path) -> None:
         "import sys; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
-        "from sciatica_timer.speech import SpeechSettings\n"
-        "from sciatica_timer.engine import Event, EventKind\n"
-        "from sciatica_timer.timeline import Cue, CueKind\n"
-        "from sciatica_timer.ui.voice import Voice\n"
+        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.engine import Event, EventKind\n"
+        "from sciatica_timer.core.timeline import Cue, CueKind\n"
+        "from sciatica_timer.ui.audio.voice import Voice\n"
         "v = Voice(SpeechSettings(), Path(sys.argv[1]), Path(sys.argv[2]))\n"
         "notices, asked = [], []\n"
         "v.notice.connect(notices.append); v.cue_requested.connect(asked.append)\n"
@@ -255,9 +255,9 @@ def test_without_libpulse_the_notice_names_the_package(tmp_path: Path) -> None:
     code = (
         "import sys; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
-        "from sciatica_timer.speech import SpeechSettings\n"
+        "from sciatica_timer.speech.renderer import SpeechSettings\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
-        "from sciatica_timer.ui.voice import Voice\n"
+        "from sciatica_timer.ui.audio.voice import Voice\n"
         "v = Voice(SpeechSettings(voice_on=False), Path(sys.argv[1]), Path('.'))\n"
         "notices = []; v.notice.connect(notices.append)\n"
         "loop = QEventLoop(); v.notice.connect(loop.quit); QTimer.singleShot(10000, loop.quit)\n"
@@ -495,10 +495,10 @@ def test_playback_never_spins_the_event_loop(tmp_path: Path, sound_server: Sound
         "import random, sys, tempfile; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
-        "from sciatica_timer.ui.voice import Voice\n"
-        "from sciatica_timer.speech import SpeechSettings\n"
-        "from sciatica_timer.engine import Event, EventKind\n"
-        "from sciatica_timer.timeline import Cue, CueKind\n"
+        "from sciatica_timer.ui.audio.voice import Voice\n"
+        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.engine import Event, EventKind\n"
+        "from sciatica_timer.core.timeline import Cue, CueKind\n"
         "def wait(ms):\n"
         "    loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()\n"
         "v = Voice(SpeechSettings(), Path(sys.argv[1]), Path(sys.argv[2]))\n"
@@ -528,9 +528,9 @@ def test_sound_never_loads_the_media_backend() -> None:
         "import sys, time; from pathlib import Path; import tempfile\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
-        "from sciatica_timer.ui.voice import Voice\n"
-        "from sciatica_timer.speech import SpeechSettings\n"
-        "from sciatica_timer.engine import Event, EventKind\n"
+        "from sciatica_timer.ui.audio.voice import Voice\n"
+        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.engine import Event, EventKind\n"
         "v = Voice(SpeechSettings(), Path(tempfile.mkdtemp()), Path(sys.argv[1]))\n"
         "v.prepare(['Rest']); v.handle(Event(EventKind.PHASE_STARTED, 0, None))\n"
         "loop = QEventLoop(); QTimer.singleShot(500, loop.quit); loop.exec()\n"
@@ -550,10 +550,10 @@ def test_rapid_play_and_stop_never_deadlocks() -> None:
         "import sys, time; from pathlib import Path; import tempfile\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
-        "from sciatica_timer.ui import voice as vm\n"
-        "from sciatica_timer.speech import SpeechSettings\n"
-        "from sciatica_timer.engine import Event, EventKind\n"
-        "from sciatica_timer.timeline import Cue, CueKind\n"
+        "from sciatica_timer.ui.audio import voice as vm\n"
+        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.engine import Event, EventKind\n"
+        "from sciatica_timer.core.timeline import Cue, CueKind\n"
         "def wait(ms):\n"
         "    loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()\n"
         "v = vm.Voice(SpeechSettings(sounds_on=False), Path(tempfile.mkdtemp()), Path('.'))\n"
@@ -642,9 +642,9 @@ def test_the_window_never_loads_multimedia_and_its_player_no_media_backend(
         "import sys, time; from pathlib import Path; import tempfile\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
-        "from sciatica_timer.ui.voice import Voice\n"
-        "from sciatica_timer.speech import SpeechSettings\n"
-        "from sciatica_timer.engine import Event, EventKind\n"
+        "from sciatica_timer.ui.audio.voice import Voice\n"
+        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.engine import Event, EventKind\n"
         "v = Voice(SpeechSettings(voice_on=False), Path(tempfile.mkdtemp()), Path(sys.argv[1]))\n"
         "v.prepare([])\n"
         "loop = QEventLoop(); v.speaker.player.ready.connect(loop.quit)\n"

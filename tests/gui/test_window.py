@@ -21,9 +21,9 @@ from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args
-from sciatica_timer.clock import FakeClock
-from sciatica_timer.engine import SessionState
-from sciatica_timer.timeline import PhaseKind
+from sciatica_timer.core.clock import FakeClock
+from sciatica_timer.core.engine import SessionState
+from sciatica_timer.core.timeline import PhaseKind
 
 ROOT = Path(__file__).resolve().parents[2]
 

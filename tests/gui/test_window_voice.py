@@ -10,8 +10,8 @@ from sound_server import SoundServer
 
 from sciatica_timer.app import build
 from sciatica_timer.cli import parse_args
-from sciatica_timer.clock import NS_PER_S, FakeClock
-from sciatica_timer.timeline import STOP_RULE
+from sciatica_timer.core.clock import NS_PER_S, FakeClock
+from sciatica_timer.core.timeline import STOP_RULE
 
 ROOT = Path(__file__).resolve().parents[2]
 THREE_SECONDS_OF_THE_APP = (
@@ -19,8 +19,8 @@ THREE_SECONDS_OF_THE_APP = (
     "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
     "from PySide6.QtCore import QTimer; QTimer.singleShot(3000, app.quit)\n"
     "from sciatica_timer.app import main\n"
-    "from sciatica_timer.paths import AppPaths\n"
-    "from sciatica_timer.settings import Settings, save_settings\n"
+    "from sciatica_timer.storage.paths import AppPaths\n"
+    "from sciatica_timer.storage.settings import Settings, save_settings\n"
     "import datetime, pathlib\n"
     "today = datetime.date.today().isoformat()\n"
     "save_settings(AppPaths.under(pathlib.Path(sys.argv[1])).settings,\n"
@@ -70,7 +70,7 @@ def test_voice_notice_reaches_the_window_once(tmp_path: Path) -> None:
         "from PySide6.QtCore import QEventLoop, QTimer\n"
         "from sciatica_timer.app import build\n"
         "from sciatica_timer.cli import parse_args\n"
-        "from sciatica_timer.clock import FakeClock\n"
+        "from sciatica_timer.core.clock import FakeClock\n"
         "clock = FakeClock()\n"
         "ctx = build(parse_args(['--data-dir', sys.argv[1]]), clock=clock)\n"
         "ctx.window.start_routine('sciatica-foam-roll')\n"
@@ -90,8 +90,8 @@ def test_voice_settings_page_saves_and_applies(qtbot: QtBot, tmp_path: Path) -> 
     """Voice on/off, voice, speed, volume, verbosity and sounds are saved and reach the voice."""
     from PySide6.QtCore import Qt
 
-    from sciatica_timer.settings import load_settings
-    from sciatica_timer.speech import Verbosity
+    from sciatica_timer.speech.renderer import Verbosity
+    from sciatica_timer.storage.settings import load_settings
 
     ctx = build(parse_args(["--data-dir", str(tmp_path)]), clock=FakeClock())
     qtbot.addWidget(ctx.window)

@@ -19,7 +19,7 @@ def path(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_renderer(tmp_path: Path) -> Iterator[MakeRenderer]:
     """Real renderers with a collector each, all shut down (and checked) afterwards."""
-    from sciatica_timer.speech import CueRenderer
+    from sciatica_timer.speech.renderer import CueRenderer
 
     made: list[CueRenderer] = []
 

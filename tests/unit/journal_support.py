@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sciatica_timer.journal import Journal
+from sciatica_timer.storage.journal.store import Journal
 
 TZ = timezone(timedelta(hours=2))
 

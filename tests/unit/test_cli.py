@@ -127,7 +127,7 @@ def test_schema_is_published() -> None:
 
 def test_export_history_csv(tmp_path: Path) -> None:
     """--export-history writes one CSV row per session with the documented columns."""
-    from sciatica_timer.journal import Journal, SessionStatus
+    from sciatica_timer.storage.journal.store import Journal, SessionStatus
 
     journal = Journal.open(tmp_path / "journal.sqlite3")
     sid = journal.start_session("sciatica-foam-roll", "Sciatica foam roll")
@@ -162,15 +162,15 @@ def test_export_history_csv(tmp_path: Path) -> None:
 def test_core_modules_do_not_load_qt() -> None:
     """Importing the core (and answering --list) never loads PySide6."""
     modules = [
-        "library",
-        "library_cache",
-        "timeline",
-        "engine",
-        "clock",
-        "paths",
+        "storage.library_file",
+        "storage.library_cache",
+        "core.timeline",
+        "core.engine",
+        "core.clock",
+        "storage.paths",
         "cli",
-        "journal",
-        "settings",
+        "storage.journal.store",
+        "storage.settings",
         "app",
     ]
     code = (
@@ -226,7 +226,7 @@ def test_self_test_passes_from_source() -> None:
 
 
 def _two_sessions(data: Path) -> None:
-    from sciatica_timer.journal import Journal, SessionStatus
+    from sciatica_timer.storage.journal.store import Journal, SessionStatus
 
     with Journal.open(data / "journal.sqlite3") as journal:
         for name in ("A", "B"):
@@ -246,7 +246,7 @@ def test_export_history_to_a_file_says_where_and_how_many(tmp_path: Path) -> Non
 
 def test_export_history_of_one_session_says_session(tmp_path: Path) -> None:
     """One session is '1 session'."""
-    from sciatica_timer.journal import Journal
+    from sciatica_timer.storage.journal.store import Journal
 
     with Journal.open(tmp_path / "journal.sqlite3") as journal:
         journal.start_session("a", "A")
@@ -278,7 +278,7 @@ def test_export_history_to_an_unwritable_path_is_one_line(tmp_path: Path) -> Non
 def test_every_plan_has_the_stop_rule_first_and_the_rep_cues() -> None:
     """--plan --json of every routine: the first get-ready says how to stop for spreading
     pain, and rep exercises' own cues are in the plan (the real CLI, in a subprocess)."""
-    from sciatica_timer.timeline import STOP_RULE
+    from sciatica_timer.core.timeline import STOP_RULE
 
     listing = run("--list").stdout.splitlines()[1:]
     ids = [line.split()[0] for line in listing if line.strip()]

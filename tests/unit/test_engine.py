@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sciatica_timer.clock import NS_PER_S, FakeClock
-from sciatica_timer.engine import Engine, Event, EventKind, Outcome, SessionState
-from sciatica_timer.library import Category, Exercise, Library, Routine, Sides, Step, load_library
-from sciatica_timer.timeline import CueKind, PhaseKind, build_timeline
+from sciatica_timer.core.clock import NS_PER_S, FakeClock
+from sciatica_timer.core.engine import Engine, Event, EventKind, Outcome, SessionState
+from sciatica_timer.core.models import Category, Exercise, Library, Routine, Sides, Step
+from sciatica_timer.core.timeline import CueKind, PhaseKind, build_timeline
+from sciatica_timer.storage.library_file import load_library
 
 PREP = 15
 """The get-ready of the bundled routines (15 s: getting onto a roller in pain takes time)."""

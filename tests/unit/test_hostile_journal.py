@@ -27,10 +27,10 @@ from typing import Any, cast
 import pytest
 from journal_support import Clock, opened, query
 
-from sciatica_timer import journal as journal_module
 from sciatica_timer.app import AppContext
-from sciatica_timer.journal import Journal, SessionStatus
-from sciatica_timer.journal_file import RESERVE_SIZE
+from sciatica_timer.storage.journal import store as journal_module
+from sciatica_timer.storage.journal.files import RESERVE_SIZE
+from sciatica_timer.storage.journal.store import Journal, SessionStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 V1_FIXTURE = ROOT / "tests" / "fixtures" / "journal" / "v1.sqlite3"
@@ -80,7 +80,7 @@ def run_python(code: str, *args: str, timeout: float = 60) -> subprocess.Complet
 RECORD = """
     import json, sys
     from pathlib import Path
-    from sciatica_timer.journal import Journal
+    from sciatica_timer.storage.journal.store import Journal
     with Journal.open(Path(sys.argv[1])) as journal:
         session = journal.start_session("evening", "Evening stretches")
         journal.record_pain_stop(session, "evening", "piriformis", None, "left", "work", "Hold", 3)
@@ -232,7 +232,7 @@ def test_a_migration_that_fails_is_backed_up_once(path: Path) -> None:
 KILLED_MIGRATION = """
     import resource, signal, sys
     from pathlib import Path
-    from sciatica_timer.journal import Journal
+    from sciatica_timer.storage.journal.store import Journal
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it; the default kills
     limit = int(sys.argv[2])  # a write past it kills the process (SIGXFSZ), mid-backup
@@ -375,7 +375,7 @@ def test_entries_made_on_a_full_disk_survive_the_exit(small_disk: Path) -> None:
 KILLED_ON_A_FULL_DISK = """
     import os, sys
     from pathlib import Path
-    from sciatica_timer.journal import Journal
+    from sciatica_timer.storage.journal.store import Journal
     disk = Path(sys.argv[1])
     journal = Journal.open(disk / "data" / "journal.sqlite3")
     session = journal.start_session("evening", "Evening stretches")

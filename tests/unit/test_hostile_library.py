@@ -20,15 +20,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sciatica_timer.library import (
+from sciatica_timer.core.models import Library
+from sciatica_timer.storage.library_cache import VerifiedCache
+from sciatica_timer.storage.library_file import (
     MAX_FILE_BYTES,
-    Library,
     LibraryError,
     Problem,
     check_file,
     load_library,
 )
-from sciatica_timer.library_cache import VerifiedCache
 
 ROOT = Path(__file__).resolve().parents[2]
 POSIX = pytest.mark.skipif(os.name != "posix", reason="devices, pipes and byte file names")
@@ -119,7 +119,7 @@ def test_a_pipe_swapped_in_after_the_type_check_cannot_hang(tmp_path: Path) -> N
         """
         import os, sys
         from pathlib import Path
-        from sciatica_timer.library import check_file
+        from sciatica_timer.storage.library_file import check_file
         fifo, regular = sys.argv[1:]
         real_stat = os.stat
         def stat(path, *args, **kwargs):

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from journal_support import opened, query
 
-from sciatica_timer import journal as journal_module
-from sciatica_timer.journal import Journal, PainStop, SessionRow, SessionStatus
+from sciatica_timer.storage.journal import store as journal_module
+from sciatica_timer.storage.journal.store import Journal, PainStop, SessionRow, SessionStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 V1_FIXTURE = ROOT / "tests" / "fixtures" / "journal" / "v1.sqlite3"
@@ -97,7 +97,7 @@ def test_pain_stop_survives_the_process_dying(path: Path, death: str) -> None:
     code = textwrap.dedent(f"""
         import os, signal, sys
         from pathlib import Path
-        from sciatica_timer.journal import Journal
+        from sciatica_timer.storage.journal.store import Journal
         journal = Journal.open(Path(sys.argv[1]))
         session = journal.start_session("evening", "Evening stretches")
         journal.record_pain_stop(session, "evening", "piriformis", None, "left", "work", "Hold", 3)
@@ -401,7 +401,7 @@ def test_backup_and_new_folder_are_private(tmp_path: Path) -> None:
 
 def test_journal_does_not_load_qt() -> None:
     """Importing the journal in a fresh interpreter does not load PySide6."""
-    code = "import sys, sciatica_timer.journal; assert 'PySide6' not in sys.modules"
+    code = "import sys, sciatica_timer.storage.journal.store; assert 'PySide6' not in sys.modules"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sciatica_timer.library import (
+from sciatica_timer.core.models import Category, Sides
+from sciatica_timer.storage.library_file import (
     MAX_FILE_BYTES,
-    Category,
     LibraryError,
-    Sides,
     check_file,
     load_library,
 )

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sciatica_timer.library import LibraryError, check_file, content_key, load_library
-from sciatica_timer.library_cache import MAX_KEYS, VerifiedCache, write_keys
+from sciatica_timer.storage.library_cache import MAX_KEYS, VerifiedCache, write_keys
+from sciatica_timer.storage.library_file import LibraryError, check_file, content_key, load_library
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED = "schema check skipped"
@@ -25,8 +25,8 @@ LOAD_SCRIPT = textwrap.dedent(
     """
     import pickle, sys
     from pathlib import Path
-    from sciatica_timer.library import load_library
-    from sciatica_timer.library_cache import VerifiedCache
+    from sciatica_timer.storage.library_file import load_library
+    from sciatica_timer.storage.library_cache import VerifiedCache
     shipped = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     verified = VerifiedCache(Path(sys.argv[2]), shipped=shipped)
     library = load_library(Path(sys.argv[1]), verified=verified)

@@ -21,10 +21,10 @@ import pytest
 
 from sciatica_timer import app
 from sciatica_timer.cli import parse_args
-from sciatica_timer.journal import Journal
-from sciatica_timer.paths import AppPaths, make_private_dir
-from sciatica_timer.settings import Settings, save_settings
-from sciatica_timer.speech import CueRenderer, use_bundled_espeak
+from sciatica_timer.speech.renderer import CueRenderer, use_bundled_espeak
+from sciatica_timer.storage.journal.store import Journal
+from sciatica_timer.storage.paths import AppPaths, make_private_dir
+from sciatica_timer.storage.settings import Settings, save_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 UMASKS = pytest.mark.parametrize("umask", [0o000, 0o022], ids=["umask000", "umask022"])
@@ -271,7 +271,7 @@ FULL_DISK_LOG = (
     "import logging, resource, signal, sys\n"
     "from pathlib import Path\n"
     "from sciatica_timer import app\n"
-    "from sciatica_timer.paths import AppPaths\n"
+    "from sciatica_timer.storage.paths import AppPaths\n"
     "paths = AppPaths.under(Path(sys.argv[1]))\n"
     "assert app._setup_logging(paths) == []\n"
     "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
@@ -301,7 +301,7 @@ LIBRARY_LOGS_AT_ROOT = (
     "import logging, sys\n"
     "from pathlib import Path\n"
     "from sciatica_timer import app\n"
-    "from sciatica_timer.paths import AppPaths\n"
+    "from sciatica_timer.storage.paths import AppPaths\n"
     "assert app._setup_logging(AppPaths.under(Path(sys.argv[1]))) == []\n"
     "logging.debug('a library logging at the root, as pyttsx3 does')\n"
     "logging.getLogger('sciatica_timer.journal').warning('pain stop at the hamstring roll')\n"

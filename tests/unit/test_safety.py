@@ -6,8 +6,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sciatica_timer.journal import PainStop
-from sciatica_timer.safety import CHANGE_MESSAGES, Change, Reach, classify_change, repeat_offenders
+from sciatica_timer.core.safety import (
+    CHANGE_MESSAGES,
+    Change,
+    Reach,
+    classify_change,
+    repeat_offenders,
+)
+from sciatica_timer.storage.journal.store import PainStop
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=timezone(timedelta(hours=1)))
 

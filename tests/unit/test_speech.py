@@ -23,9 +23,9 @@ import pyttsx3
 from pyttsx3.drivers.espeak import EspeakDriver
 from speech_support import MakeRenderer
 
-from sciatica_timer import speech
-from sciatica_timer.library import load_library
-from sciatica_timer.speech import (
+from sciatica_timer.core.timeline import CueKind, all_cue_texts, build_timeline
+from sciatica_timer.speech import renderer as speech
+from sciatica_timer.speech.renderer import (
     SpeechSettings,
     Verbosity,
     cache_key,
@@ -33,7 +33,7 @@ from sciatica_timer.speech import (
     talks,
     wav_seconds,
 )
-from sciatica_timer.timeline import CueKind, all_cue_texts, build_timeline
+from sciatica_timer.storage.library_file import load_library
 
 ROOT = Path(__file__).resolve().parents[2]
 SOUNDS = ROOT / "assets" / "sounds"
@@ -106,9 +106,9 @@ def test_cache_key_depends_on_text_voice_and_rate() -> None:
 
 
 def test_speech_module_does_not_import_qt() -> None:
-    """Importing sciatica_timer.speech loads neither PySide6 nor pyttsx3."""
+    """Importing sciatica_timer.speech.renderer loads neither PySide6 nor pyttsx3."""
     code = (
-        "import sys, sciatica_timer.speech\n"
+        "import sys, sciatica_timer.speech.renderer\n"
         "assert 'PySide6' not in sys.modules, 'PySide6'\n"
         "assert 'pyttsx3' not in sys.modules, 'pyttsx3'\n"
     )
@@ -376,7 +376,7 @@ def test_bundled_espeak_is_used_when_the_system_library_is_missing(tmp_path: Pat
     if shutil.which("unshare") is None or not lib.exists() or os.geteuid() != 0:
         pytest.skip("needs root, unshare and the system library to hide")
     code = (
-        "import sys, threading; from sciatica_timer import speech\n"
+        "import sys, threading; from sciatica_timer.speech import renderer as speech\n"
         "print(speech.use_bundled_espeak())\n"
         "import pyttsx3; e = pyttsx3.init(); done = threading.Event()\n"
         "e.connect('finished-utterance', lambda **_: done.set())\n"

@@ -19,9 +19,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 from speech_support import MakeRenderer
 
-from sciatica_timer import speech
-from sciatica_timer.library import Exercise, Library, Routine, Sides, Step
-from sciatica_timer.speech import (
+from sciatica_timer.core.models import Exercise, Library, Routine, Sides, Step
+from sciatica_timer.core.timeline import all_cue_texts, build_timeline
+from sciatica_timer.speech import renderer as speech
+from sciatica_timer.speech.renderer import (
     PAIN_STOP_SENTENCE,
     PAUSED_TEXT,
     RENDER_AHEAD,
@@ -31,7 +32,6 @@ from sciatica_timer.speech import (
     cache_key,
     prune_cache,
 )
-from sciatica_timer.timeline import all_cue_texts, build_timeline
 
 ROOT = Path(__file__).resolve().parents[2]
 SOUNDS = ROOT / "assets" / "sounds"
@@ -94,7 +94,7 @@ def test_voice_prepare_of_10000_exercises_queues_at_most_the_cap(
 ) -> None:
     """Voice.prepare (what the controller calls at start) with every text of a 10,000-exercise
     session renders only the first RENDER_AHEAD, the pain-stop sentence among the first."""
-    from sciatica_timer.ui.voice import Voice
+    from sciatica_timer.ui.audio.voice import Voice
 
     texts = all_cue_texts(build_timeline(huge_library(), "all"))
     voice = Voice(SpeechSettings(sounds_on=False), tmp_path / "speech", SOUNDS)

@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from sciatica_timer.library import (
-    DEFAULT_PREPARE_S,
-    DEFAULT_SWITCH_S,
-    Category,
-    load_library,
-)
-from sciatica_timer.timeline import (
+from sciatica_timer.core.models import DEFAULT_PREPARE_S, DEFAULT_SWITCH_S, Category
+from sciatica_timer.core.timeline import (
     CHECK_QUESTION,
     REP_LEAD_IN_S,
     STOP_RULE,
@@ -23,6 +18,7 @@ from sciatica_timer.timeline import (
     say_duration,
     speaking_s,
 )
+from sciatica_timer.storage.library_file import load_library
 
 
 def test_foam_roll_plan_matches_the_source(bundled_path: Path) -> None:

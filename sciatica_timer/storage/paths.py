@@ -26,10 +26,11 @@ def bundled_root() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "sciatica_timer" / "data"
-    installed = Path(__file__).with_name("data")
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "data"
     if (installed / "exercises.json").is_file():
         return installed
-    return Path(__file__).resolve().parent.parent
+    return package.parent
 
 
 def bundled_library() -> Path:

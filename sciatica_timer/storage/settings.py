@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sciatica_timer.paths import PRIVATE_FILE_MODE, make_private_dir
+from sciatica_timer.storage.paths import PRIVATE_FILE_MODE, make_private_dir
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from sciatica_timer.safety import Reach
+from sciatica_timer.core.safety import Reach
 from sciatica_timer.ui import theme
 
 # A standing figure seen from behind, right leg drawn, in a 200 x 400 box.

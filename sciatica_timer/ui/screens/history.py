@@ -40,11 +40,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.cli import format_clock
-from sciatica_timer.journal import Journal, PainStop, SessionRow, SessionStatus
-from sciatica_timer.library import Library
-from sciatica_timer.paths import open_private_text
-from sciatica_timer.safety import REACH_WORDS, Reach
+from sciatica_timer.core.models import Library
+from sciatica_timer.core.safety import REACH_WORDS, Reach
+from sciatica_timer.core.text import format_clock
+from sciatica_timer.storage.journal.store import Journal, PainStop, SessionRow, SessionStatus
+from sciatica_timer.storage.paths import open_private_text
 from sciatica_timer.ui import theme
 
 STATUS_WORDS = {

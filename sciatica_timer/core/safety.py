@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sciatica_timer.journal import PainStop
+from sciatica_timer.storage.journal.store import PainStop
 
 REPEAT_WINDOW = timedelta(days=14)
 REPEAT_STOPS = 2

@@ -4,11 +4,11 @@ Qt's PulseAudio code aborts the whole process when the sound server goes away mi
 (``Assertion 'c' failed at pulse/context.c``, from ``QAudioSink.start``), and blocks the
 calling thread in ``QAudioSink.stop()`` for as long as a stopped (SIGSTOP) server hangs.
 Neither can be caught in Python. So the window never loads QtMultimedia: it starts this
-small process (``python -m sciatica_timer.audio_player``, or ``sciatica-timer
+small process (``python -m sciatica_timer.ui.audio.player_process``, or ``sciatica-timer
 --audio-player`` in the packaged app, whose ``sys.executable`` is the app itself), writes one
 line of JSON per command to its stdin and reads one line of JSON per event from its stdout.
 If the player dies or stops answering, the window kills it, says so once and starts another
-later (``sciatica_timer.ui.voice.PlayerProcess``); the session is untouched.
+later (``sciatica_timer.ui.audio.voice.PlayerProcess``); the session is untouched.
 
 Commands (window to player), each with a ``seq`` the player acknowledges once done::
 

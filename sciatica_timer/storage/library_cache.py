@@ -17,7 +17,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from sciatica_timer.paths import (
+from sciatica_timer.storage.paths import (
     PRIVATE_FILE_MODE,
     AppPaths,
     make_private_dir,

@@ -38,8 +38,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from sciatica_timer.paths import create_private_file, make_private_dir, seal_private_file
-from sciatica_timer.timeline import CueKind
+from sciatica_timer.core.timeline import CueKind
+from sciatica_timer.storage.paths import create_private_file, make_private_dir, seal_private_file
 
 PAIN_STOP_SENTENCE = "Stopping now. Rest, and breathe slowly."
 PAUSED_TEXT = "Paused"

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.safety import QUALITIES, RED_FLAGS, Reach
+from sciatica_timer.core.safety import QUALITIES, RED_FLAGS, Reach
 from sciatica_timer.ui import theme
-from sciatica_timer.ui.body_map import BodyMap
+from sciatica_timer.ui.widgets.body_map import BodyMap
 
 DISCLAIMER = (
     "<p style='font-size:20px'>Sciatica Timer guides self-care routines: foam rolling, "

@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.cli import format_clock
-from sciatica_timer.engine import SessionState, Snapshot
-from sciatica_timer.timeline import Phase, PhaseKind, Side
+from sciatica_timer.core.engine import SessionState, Snapshot
+from sciatica_timer.core.text import format_clock
+from sciatica_timer.core.timeline import Phase, PhaseKind, Side
 from sciatica_timer.ui import theme
-from sciatica_timer.ui.checkin import YesNo
-from sciatica_timer.ui.widgets import FitLabel, Illustration, ProgressRing, SlimBar
+from sciatica_timer.ui.screens.checkin import YesNo
+from sciatica_timer.ui.widgets.display import FitLabel, Illustration, ProgressRing, SlimBar
 
 COUNTDOWN_SHARE = 0.22
 """Countdown font size as a share of the window height (at least a fifth, for 3 m)."""

@@ -18,14 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.cli import equipment_of, format_clock
-from sciatica_timer.engine import SessionState
-from sciatica_timer.library import Library
-from sciatica_timer.safety import CHANGE_MESSAGES, Change, Reach, classify_change
-from sciatica_timer.timeline import build_timeline
+from sciatica_timer.core.engine import SessionState
+from sciatica_timer.core.models import Library
+from sciatica_timer.core.safety import CHANGE_MESSAGES, Change, Reach, classify_change
+from sciatica_timer.core.text import equipment_of, format_clock
+from sciatica_timer.core.timeline import build_timeline
 from sciatica_timer.ui import theme
-from sciatica_timer.ui.checkin import AfterPanel, PainStopFollowUp
 from sciatica_timer.ui.controller import SessionSummary
+from sciatica_timer.ui.screens.checkin import AfterPanel, PainStopFollowUp
 
 
 def _title(text: str, size: int = 34) -> QLabel:

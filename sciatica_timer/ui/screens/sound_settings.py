@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.settings import Settings
+from sciatica_timer.storage.settings import Settings
 
 VERBOSITY_CHOICES = [
     ("full", "Everything: exercise, side, reminders, halfway, countdown"),

@@ -2,7 +2,7 @@
 
 Cheap to build: pyttsx3 is imported only on the speech worker thread, and QtMultimedia is
 never loaded in this process at all: every WAV is played by a player process of our own
-(``sciatica_timer.audio_player``), started on the first ``prepare``/``handle``. The GUI
+(``sciatica_timer.ui.audio.player_process``), started on the first ``prepare``/``handle``. The GUI
 thread only enqueues, starts and stops playback by writing short lines to that process's
 pipe; it never waits for speech or for the sound system, and a sound server that dies or
 hangs costs the player process, never the window.
@@ -24,9 +24,9 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QProcess, QTimer, Signal
 
-from sciatica_timer.audio_player import DRAIN_MS, FLAG
-from sciatica_timer.engine import Event, EventKind
-from sciatica_timer.speech import (
+from sciatica_timer.core.engine import Event, EventKind
+from sciatica_timer.core.timeline import CueKind
+from sciatica_timer.speech.renderer import (
     JOB_TIMEOUT_S,
     LATE_LIMIT_S,
     NO_OUTPUT_MESSAGE,
@@ -41,7 +41,7 @@ from sciatica_timer.speech import (
     talks,
     voice_unavailable_message,
 )
-from sciatica_timer.timeline import CueKind
+from sciatica_timer.ui.audio.player_process import DRAIN_MS, FLAG
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +140,8 @@ def player_command() -> tuple[str, list[str], str | None]:
     """How to start the player: program, arguments, working folder (None: this one's)."""
     if getattr(sys, "frozen", False):  # PyInstaller: sys.executable is the app itself
         return sys.executable, [FLAG], None
-    package_parent = Path(__file__).resolve().parents[2]  # importable with -m from there
-    return sys.executable, ["-m", "sciatica_timer.audio_player"], str(package_parent)
+    package_parent = Path(__file__).resolve().parents[3]  # importable with -m from there
+    return sys.executable, ["-m", "sciatica_timer.ui.audio.player_process"], str(package_parent)
 
 
 class PlayerProcess(QObject):
@@ -416,7 +416,7 @@ class PlayerProcess(QObject):
 class Speaker(QObject):
     """The one audio output: every spoken cue and short sound goes through one player.
 
-    The player process (``PlayerProcess``, ``sciatica_timer.audio_player``) plays each WAV
+    The player process (``PlayerProcess``, ``ui.audio.player_process``) plays each WAV
     with one QAudioSink reading a QBuffer (QSoundEffect, Qt 6.10 to 6.12 with PulseAudio,
     was seen to leave a socket notifier behind and spin the GUI thread:
     tests/gui/test_voice.py replays that pattern). This side keeps the rules and the
@@ -608,7 +608,7 @@ class Voice(QObject):
         a cue due before it is ready is rendered on demand. The pain-stop sentence, "Paused"
         and "Resuming" come right after the first text, so they are ready from the start.
         """
-        from sciatica_timer.speech import RENDER_AHEAD
+        from sciatica_timer.speech.renderer import RENDER_AHEAD
 
         session = list(dict.fromkeys(texts))
         extra = (PAIN_STOP_SENTENCE, PAUSED_TEXT, RESUMED_TEXT)

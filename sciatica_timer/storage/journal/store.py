@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from sciatica_timer.journal_file import (
+from sciatica_timer.storage.journal.files import (
     Reserve,
     create_journal_file,
     entry_from_line,
@@ -35,7 +35,7 @@ from sciatica_timer.journal_file import (
     remove_stale_partials,
     write_backup,
 )
-from sciatica_timer.paths import make_private_dir, seal_private_file
+from sciatica_timer.storage.paths import make_private_dir, seal_private_file
 
 MIGRATIONS: list[str] = [
     """

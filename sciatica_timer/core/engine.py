@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sciatica_timer.clock import NS_PER_S
-from sciatica_timer.timeline import Cue, CueKind, Phase, PhaseKind, Timeline
+from sciatica_timer.core.clock import NS_PER_S
+from sciatica_timer.core.timeline import Cue, CueKind, Phase, PhaseKind, Timeline
 
 HOLD_DEFAULT_S = 20
 HOLD_MIN_S = 15

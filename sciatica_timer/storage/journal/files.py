@@ -18,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sciatica_timer.paths import create_private_file, make_private_dir, open_private
+from sciatica_timer.storage.paths import create_private_file, make_private_dir, open_private
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from sciatica_timer.library import Category, Exercise, Library, Routine, Sides, Step
+from sciatica_timer.core.models import Category, Exercise, Library, Routine, Sides, Step
 
 REP_LEAD_IN_S = 3
 """Seconds between announcing a rep-based exercise and the first counted rep."""

@@ -23,21 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.cli import format_clock
-from sciatica_timer.engine import SessionState, Snapshot
-from sciatica_timer.library import Library
-from sciatica_timer.safety import Reach, repeat_offenders
-from sciatica_timer.settings import Settings
-from sciatica_timer.timeline import build_timeline
+from sciatica_timer.core.engine import SessionState, Snapshot
+from sciatica_timer.core.models import Library
+from sciatica_timer.core.safety import Reach, repeat_offenders
+from sciatica_timer.core.text import format_clock
+from sciatica_timer.core.timeline import build_timeline
+from sciatica_timer.storage.settings import Settings
 from sciatica_timer.ui import theme
 from sciatica_timer.ui.controller import SessionController, SessionSummary
-from sciatica_timer.ui.views import DoneView, HomeView, SafetyView
+from sciatica_timer.ui.screens.views import DoneView, HomeView, SafetyView
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
-    from sciatica_timer.ui.checkin import CheckIn, CheckInView, FlareAlternative
-    from sciatica_timer.ui.history import HistoryWindow
-    from sciatica_timer.ui.session_view import SessionView
-    from sciatica_timer.ui.sound_settings import SoundSettingsView
+    from sciatica_timer.ui.screens.checkin import CheckIn, CheckInView, FlareAlternative
+    from sciatica_timer.ui.screens.history import HistoryWindow
+    from sciatica_timer.ui.screens.session import SessionView
+    from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
 
 KEYS = [
     ("Space", "pause / resume"),
@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
 
     @cached_property
     def session(self) -> SessionView:
-        from sciatica_timer.ui.session_view import SessionView
+        from sciatica_timer.ui.screens.session import SessionView
 
         view = SessionView(self._assets)
         c = self.controller
@@ -205,7 +205,7 @@ class MainWindow(QMainWindow):
 
     @cached_property
     def checkin(self) -> CheckInView:
-        from sciatica_timer.ui.checkin import CheckInView
+        from sciatica_timer.ui.screens.checkin import CheckInView
 
         view = CheckInView()
         view.cancelled.connect(self.show_home)
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
 
     @cached_property
     def sound_settings(self) -> SoundSettingsView:
-        from sciatica_timer.ui.sound_settings import SoundSettingsView
+        from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
 
         view = SoundSettingsView()
         view.changed.connect(lambda settings: self.change_settings(**asdict(settings)))
@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
 
     def _flare_alternative(self, routine_id: str) -> FlareAlternative | None:
         """The gentle routine (nothing in it to avoid in a flare) to offer instead of this one."""
-        from sciatica_timer.ui.checkin import FlareAlternative
+        from sciatica_timer.ui.screens.checkin import FlareAlternative
 
         lib = self.usable_library(flare=True)
         gentle = [
@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         """The history window (a window of its own: it never covers a session)."""
-        from sciatica_timer.ui.history import HistoryWindow
+        from sciatica_timer.ui.screens.history import HistoryWindow
 
         if self._history is None:
             self._history = HistoryWindow(self.controller.journal, self.library)

@@ -8,7 +8,7 @@ from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from sciatica_timer.paths import open_private
+from sciatica_timer.storage.paths import open_private
 
 
 class PrivateLog(RotatingFileHandler):

@@ -1,0 +1,115 @@
+"""The routines and exercises as the app uses them: plain frozen models, no file format.
+
+``storage/library_file.py`` reads and checks the files that hold them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+DEFAULT_DURATION_S = 30
+DEFAULT_REP_S = 3
+DEFAULT_PREPARE_S = 15
+DEFAULT_REST_S = 15
+DEFAULT_SWITCH_S = 10
+
+
+class Category(StrEnum):
+    RELEASE = "release"
+    STRETCH = "stretch"
+    REACTIVATION = "reactivation"
+
+
+class Sides(StrEnum):
+    EACH = "each"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    category: Category = Category.RELEASE
+    sides: Sides = Sides.NONE
+    duration_s: int = DEFAULT_DURATION_S
+    sets: int = 1
+    reps: int | None = None
+    rep_s: int = DEFAULT_REP_S
+    instructions: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = ()
+    cue: str | None = None
+    targets: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    image: str | None = None
+    avoid_in_flare: bool = False
+    side_words: str | None = None
+    """How a side is said when 'left' alone is ambiguous: '{side} hip working, lying on
+    your {other} side'. None: just 'left side'."""
+
+    def side_phrase(self, side: str) -> str:
+        """'left side', or this exercise's own words for the side ('left hip working...')."""
+        if not self.side_words:
+            return f"{side} side"
+        other = {"left": "right", "right": "left"}.get(side, side)
+        return self.side_words.replace("{side}", side).replace("{other}", other)
+
+    @property
+    def allows_hold(self) -> bool:
+        """Rolling and ball work may pause on a tender spot."""
+        return self.category is Category.RELEASE
+
+
+@dataclass(frozen=True)
+class Step:
+    exercise: str
+    duration_s: int | None = None
+    sets: int | None = None
+    reps: int | None = None
+    rest_s: int | None = None
+
+
+@dataclass(frozen=True)
+class Routine:
+    id: str
+    name: str
+    steps: tuple[Step, ...]
+    description: str = ""
+    prepare_s: int = DEFAULT_PREPARE_S
+    rest_s: int = DEFAULT_REST_S
+    switch_s: int = DEFAULT_SWITCH_S
+
+
+@dataclass(frozen=True)
+class Library:
+    exercises: Mapping[str, Exercise]
+    routines: Mapping[str, Routine]
+    source: Path | None = None
+
+    def merged_with(self, other: Library) -> Library:
+        """This library with the other's exercises and routines added (the other wins)."""
+        return Library(
+            exercises={**self.exercises, **other.exercises},
+            routines={**self.routines, **other.routines},
+            source=self.source,
+        )
+
+    def without(self, exercise_ids: Iterable[str]) -> Library:
+        """The library with these exercises left out of every routine."""
+        drop = set(exercise_ids)
+        routines = {}
+        for rid, routine in self.routines.items():
+            steps = tuple(s for s in routine.steps if s.exercise not in drop)
+            if steps:
+                routines[rid] = Routine(
+                    id=routine.id,
+                    name=routine.name,
+                    steps=steps,
+                    description=routine.description,
+                    prepare_s=routine.prepare_s,
+                    rest_s=routine.rest_s,
+                    switch_s=routine.switch_s,
+                )
+        return Library(self.exercises, routines, self.source)
