@@ -9,20 +9,13 @@ unreadable or unwritable behaves as an empty one, and a failure is logged, never
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import re
-import tempfile
 from pathlib import Path
 
-from sciatica_timer.storage.paths import (
-    PRIVATE_FILE_MODE,
-    AppPaths,
-    make_private_dir,
-    shipped_verified,
-)
+from sciatica_timer.storage.files import write_private_atomically
+from sciatica_timer.storage.paths import AppPaths, shipped_verified
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +81,5 @@ class VerifiedCache:
             log.info("could not write the validation cache %s: %s", self.path, exc)
 
     def _write(self, keys: list[str]) -> None:
-        folder = self.path.parent
-        make_private_dir(folder)  # an existing folder keeps its mode, even read-only
-        fd, tmp = tempfile.mkstemp(prefix=".verified-", suffix=".json", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:  # no fsync: a lost file
-                fh.write(_encode(keys))  # only costs one full check
-            os.chmod(tmp, PRIVATE_FILE_MODE)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        # no fsync: a lost file only costs one full check
+        write_private_atomically(self.path, _encode(keys), ".verified-", ".json", sync=False)

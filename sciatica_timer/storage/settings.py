@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
@@ -15,7 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sciatica_timer.storage.paths import PRIVATE_FILE_MODE, make_private_dir
+from sciatica_timer.storage.files import move_aside, write_private_atomically
+from sciatica_timer.storage.paths import make_private_dir
 
 
 @dataclass(frozen=True)
@@ -122,29 +121,6 @@ def _parse(data: bytes) -> dict[str, Any]:
     return raw
 
 
-def _move_aside(path: Path) -> Path:
-    """Rename the file (or link, pipe, folder) to a free ``{name}.corrupt-{stamp}[-n]``.
-
-    A hard link is made first where the file system allows it, so an existing name is
-    never replaced; otherwise a name no entry holds is renamed to.
-    """
-    stamp = _now().strftime("%Y%m%d-%H%M%S")
-    for n in itertools.count(1):
-        aside = path.with_name(f"{path.name}.corrupt-{stamp}" + (f"-{n}" if n > 1 else ""))
-        if os.path.lexists(aside):
-            continue
-        try:
-            os.link(path, aside, follow_symlinks=False)
-        except FileExistsError:
-            continue
-        except (OSError, NotImplementedError):  # a folder, no hard links here, or Windows
-            os.rename(path, aside)  # (which never replaces an existing name on Windows)
-        else:
-            os.unlink(path)
-        return aside
-    raise AssertionError("unreachable")
-
-
 def _remove_stale_temps(folder: Path) -> None:
     """Delete our own temporary files left by saves that were killed (never anything else)."""
     cutoff = time.time() - STALE_TEMP_S
@@ -166,7 +142,7 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
     except (OSError, ValueError) as exc:
         problem = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
         try:
-            aside = _move_aside(path)
+            aside = move_aside(path, now=lambda: _now())
         except OSError as err:
             return Settings(), [
                 f"The settings file {path} could not be used ({problem}) and could not be "
@@ -192,19 +168,9 @@ def save_settings(path: Path, settings: Settings) -> str | None:
     try:
         make_private_dir(path.parent)
         _remove_stale_temps(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                if os.name == "posix":  # 0600 before a byte is written, whatever the umask
-                    os.fchmod(fh.fileno(), PRIVATE_FILE_MODE)
-                json.dump(asdict(settings), fh, indent=2)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_private_atomically(
+            path, json.dumps(asdict(settings), indent=2), TEMP_PREFIX, TEMP_SUFFIX
+        )
     except OSError as exc:
         return f"Could not save the settings to {path}: {exc.strerror or exc}."
     return None
