@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from sciatica_timer.cli import Options, UsageError, parse_args, run_command, timeline_for
 from sciatica_timer.core.models import Library
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QObject
 
     from sciatica_timer.core.clock import Clock
+    from sciatica_timer.selftest import State
     from sciatica_timer.speech.renderer import SpeechSettings
     from sciatica_timer.ui.audio.voice import Voice
     from sciatica_timer.ui.controller import SessionController
@@ -304,6 +307,56 @@ def run_window(opts: Options) -> int:
         instance.release()
 
 
+def check_window(state: State) -> str:
+    """The real window builds, shows and closes (offscreen when there is no display)."""
+    if (
+        not os.environ.get("QT_QPA_PLATFORM")
+        and sys.platform not in ("win32", "darwin")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    from sciatica_timer.selftest import CheckFailed
+    from sciatica_timer.ui.selftest_checks import qt_modules
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+    data_dir = str(state.paths.data_dir)
+    ctx = build(parse_args(["--no-voice", "--data-dir", data_dir]))
+    try:
+        ctx.window.resize(1366, 768)
+        ctx.window.show()
+        deadline = time.monotonic() + 5.0
+        while not ctx.window.isVisible() and time.monotonic() < deadline:
+            app.processEvents()
+        app.processEvents()
+        if not ctx.window.isVisible():
+            raise CheckFailed(f"the window did not appear (platform {app.platformName()})")
+        routine = ctx.window.home.selected_routine()
+        if routine is None:
+            raise CheckFailed("the window shows no routine")
+        size = ctx.window.size()
+        title = ctx.window.windowTitle()
+    finally:
+        ctx.window.close()
+        ctx.close()
+        ctx.window.deleteLater()
+        app.processEvents()
+    return (
+        f"{title!r} shown at {size.width()}x{size.height()} on {app.platformName()}; {qt_modules()}"
+    )
+
+
+def self_test(out: TextIO) -> int:
+    """``--self-test`` with every check, the window and sound ones included."""
+    from sciatica_timer.selftest import run
+    from sciatica_timer.ui.selftest_checks import check_sound
+
+    return run(out, window=check_window, sound=check_sound)
+
+
 def _window_open(folder: Path) -> bool:
     """Whether a window holds this data folder (its lock; QtCore only, no window)."""
     from sciatica_timer.ui.single_instance import folder_in_use
@@ -340,5 +393,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     if not opts.opens_window:
-        return run_command(opts, window_open=_window_open)
+        return run_command(opts, window_open=_window_open, self_test=self_test)
     return run_window(opts)

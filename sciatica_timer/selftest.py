@@ -3,14 +3,14 @@
 Runs the checks in order and prints one line each: ``name: ok (...)``, ``name: FAIL (...)``,
 or ``name: none (...)`` when something the system must provide is missing (the speech
 engine, the sound library), which is not a failure. Then a summary line. Everything is
-written under a temporary folder, never the user's. Qt is imported only inside the checks.
+written under a temporary folder, never the user's. The window and sound checks need Qt:
+``app.py`` hands them in (``run(out, window=..., sound=...)``); this module never imports Qt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
 import tempfile
 import threading
@@ -32,8 +32,6 @@ SPEECH_TIMEOUT_S = 15.0
 SPEECH_HINT = "on Debian/Ubuntu: apt-get install libespeak-ng1"
 SOUND_HINT = "on Debian/Ubuntu: apt-get install libpulse0"
 SOUNDS = ("chime", "tick", "end")
-QT_LOADED = ("QtSvg", "QtDBus", "QtCharts", "QtPrintSupport")
-"""Qt modules the window check loads besides the main window's own (the history window's)."""
 
 
 class CheckFailed(Exception):
@@ -48,15 +46,31 @@ class Unavailable(Exception):
 
 
 @dataclass
-class _State:
+class State:
     """What one check hands to the next."""
 
     paths: AppPaths
     library: Library | None = None
 
 
-def run(out: TextIO) -> int:
-    """Run every check, print the report to ``out``; 0 when all passed, 1 otherwise."""
+Check = Callable[[State], str]
+"""A check: the detail shown after 'ok', or CheckFailed / Unavailable."""
+
+
+def _not_handed_in(what: str) -> Check:
+    def check(_state: State) -> str:
+        raise Unavailable(
+            f"the {what} check needs the window's parts", "run sciatica-timer --self-test"
+        )
+
+    return check
+
+
+def run(out: TextIO, window: Check | None = None, sound: Check | None = None) -> int:
+    """Run every check, print the report to ``out``; 0 when all passed, 1 otherwise.
+
+    ``window`` and ``sound`` are the Qt checks (``app.self_test`` hands them in); without
+    them those two lines say ``none``."""
     started = time.monotonic()
     frozen = bool(getattr(sys, "frozen", False))
     out.write(
@@ -67,12 +81,12 @@ def run(out: TextIO) -> int:
     with tempfile.TemporaryDirectory(
         prefix="sciatica-selftest-", ignore_cleanup_errors=True
     ) as tmp:
-        state = _State(AppPaths.under(Path(tmp)))
-        checks: list[tuple[str, Callable[[_State], str]]] = [
+        state = State(AppPaths.under(Path(tmp)))
+        checks: list[tuple[str, Check]] = [
             ("library", _check_library),
             ("routines", _check_routines),
-            ("window", _check_window),
-            ("sound", _check_sound),
+            ("window", window or _not_handed_in("window")),
+            ("sound", sound or _not_handed_in("sound")),
             ("speech", _check_speech),
             ("journal", _check_journal),
         ]
@@ -99,7 +113,7 @@ def run(out: TextIO) -> int:
     return 0
 
 
-def _check_library(state: _State) -> str:
+def _check_library(state: State) -> str:
     """The bundled library loads and validates; its pictures, sounds and schema are there."""
     path = bundled_library()
     if not schema_path().is_file():
@@ -125,7 +139,7 @@ def _check_library(state: _State) -> str:
     )
 
 
-def _check_routines(state: _State) -> str:
+def _check_routines(state: State) -> str:
     """Every routine compiles to a timeline with at least one exercise in it."""
     if state.library is None:
         raise CheckFailed("no library to compile")
@@ -138,98 +152,7 @@ def _check_routines(state: _State) -> str:
     return f"{len(state.library.routines)} compiled, {phases} phases"
 
 
-def _check_window(state: _State) -> str:
-    """The real window builds, shows and closes (offscreen when there is no display)."""
-    if (
-        not os.environ.get("QT_QPA_PLATFORM")
-        and sys.platform not in ("win32", "darwin")
-        and not os.environ.get("DISPLAY")
-        and not os.environ.get("WAYLAND_DISPLAY")
-    ):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication
-
-    from sciatica_timer.app import build
-    from sciatica_timer.cli import parse_args
-
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
-    data_dir = str(state.paths.data_dir)
-    ctx = build(parse_args(["--no-voice", "--data-dir", data_dir]))
-    try:
-        ctx.window.resize(1366, 768)
-        ctx.window.show()
-        deadline = time.monotonic() + 5.0
-        while not ctx.window.isVisible() and time.monotonic() < deadline:
-            app.processEvents()
-        app.processEvents()
-        if not ctx.window.isVisible():
-            raise CheckFailed(f"the window did not appear (platform {app.platformName()})")
-        routine = ctx.window.home.selected_routine()
-        if routine is None:
-            raise CheckFailed("the window shows no routine")
-        size = ctx.window.size()
-        title = ctx.window.windowTitle()
-    finally:
-        ctx.window.close()
-        ctx.close()
-        ctx.window.deleteLater()
-        app.processEvents()
-    return (
-        f"{title!r} shown at {size.width()}x{size.height()} on {app.platformName()}; "
-        f"{_qt_modules()}"
-    )
-
-
-def _qt_modules() -> str:
-    """The Qt modules only later screens load are there (a frozen build must carry them)."""
-    import importlib
-
-    from PySide6 import __version__ as pyside_version
-
-    for name in QT_LOADED:
-        importlib.import_module(f"PySide6.{name}")
-    return f"PySide6 {pyside_version}: {', '.join(QT_LOADED)} load"
-
-
-def _check_sound(state: _State) -> str:
-    """QtMultimedia loads, and every bundled sound is a 16-bit WAV the speaker can play.
-
-    No media backend plugin is needed (or shipped): sounds and cues are WAVs that the
-    speaker hands to a QAudioSink itself. Qt's messages are kept out of the report: on a
-    machine without PipeWire or a sound server QtMultimedia warns about it, which says
-    nothing about this copy of the app.
-    """
-    import wave
-
-    from PySide6.QtCore import qInstallMessageHandler
-
-    from sciatica_timer.ui.audio.voice import SOUND_NAMES, probe_audio
-
-    previous = qInstallMessageHandler(lambda *_: None)
-    try:
-        try:
-            import PySide6.QtMultimedia  # noqa: F401
-        except ImportError as exc:
-            if "libpulse" in str(exc):
-                raise Unavailable(f"QtMultimedia cannot load: {exc}", SOUND_HINT) from exc
-            raise CheckFailed(f"QtMultimedia cannot load: {exc}") from exc
-        output = probe_audio()
-    finally:
-        qInstallMessageHandler(previous)
-    for name in SOUND_NAMES:
-        path = assets_dir() / "sounds" / f"{name}.wav"
-        try:
-            with wave.open(str(path)) as wav:
-                if wav.getsampwidth() != 2 or wav.getnframes() == 0:
-                    raise CheckFailed(f"{path.name} is not 16-bit PCM with sound in it")
-        except (OSError, EOFError, wave.Error) as exc:
-            raise CheckFailed(f"{path.name} cannot be read: {exc}") from exc
-    where = "an audio output" if output is None else "no audio output here"
-    return f"QtMultimedia loads, {len(SOUND_NAMES)} sounds readable, {where}"
-
-
-def _check_speech(state: _State) -> str:
+def _check_speech(state: State) -> str:
     """The speech engine starts and renders one phrase to a WAV; a missing engine is 'none'."""
     from sciatica_timer.speech.renderer import CueRenderer
 
@@ -273,7 +196,7 @@ def _check_speech(state: _State) -> str:
     )
 
 
-def _check_journal(state: _State) -> str:
+def _check_journal(state: State) -> str:
     """A session and a pain stop are written to a journal file and read back after reopening."""
     from sciatica_timer.storage.journal.store import Journal, SessionStatus
 

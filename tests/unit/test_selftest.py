@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sciatica_timer import selftest
+from sciatica_timer import app, selftest
+from sciatica_timer.ui import selftest_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ["library", "routines", "window", "sound", "speech", "journal"]
@@ -25,7 +26,7 @@ def _report(code_and_text: tuple[int, str]) -> dict[str, str]:
 
 def _run() -> tuple[int, str]:
     out = io.StringIO()
-    code = selftest.run(out)
+    code = app.self_test(out)
     return code, out.getvalue()
 
 
@@ -70,6 +71,7 @@ def test_a_broken_bundled_sound_fails(monkeypatch: pytest.MonkeyPatch, tmp_path:
     chime = assets / "sounds" / "chime.wav"
     chime.write_bytes(chime.read_bytes()[:30])
     monkeypatch.setattr(selftest, "assets_dir", lambda: assets)
+    monkeypatch.setattr(selftest_checks, "assets_dir", lambda: assets)
     code, text = _run()
     sound = _report((code, text))["sound"]
     assert code == 1, text
@@ -99,3 +101,22 @@ def test_importing_it_does_not_load_qt() -> None:
     code = "import sys, sciatica_timer.selftest; assert 'PySide6' not in sys.modules"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_without_the_qt_checks_it_loads_no_qt_and_says_none_for_them() -> None:
+    """selftest.run alone (no window or sound check handed in) never imports Qt."""
+    code = (
+        "import io, sys\n"
+        "from sciatica_timer import selftest\n"
+        "out = io.StringIO()\n"
+        "code = selftest.run(out)\n"
+        "print(out.getvalue())\n"
+        "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = _report((0, proc.stdout.strip()))
+    assert report["window"].startswith("window: none (the window check needs"), report["window"]
+    assert report["sound"].startswith("sound: none (the sound check needs"), report["sound"]
+    assert report["journal"].startswith("journal: ok ("), report["journal"]
