@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
-from sciatica_timer.cli import Options, UsageError, parse_args, run_command, timeline_for
+from sciatica_timer.cli import Options, UsageError, known_routine, parse_args, run_command
 from sciatica_timer.core.models import Library
 from sciatica_timer.storage.journal.store import Journal
 from sciatica_timer.storage.library_cache import VerifiedCache
@@ -55,11 +55,18 @@ class AppContext:
     window: MainWindow
     voice: Voice
     notices: list[str] = field(default_factory=list)
+    routine: str | None = None
+    """The routine selected when the window opened (``--routine``, else the last one used)."""
 
     def load_library(self) -> None:
         """Load and validate the routines and show them on the home screen."""
-        self.library, notices = load_libraries(self.opts)
-        self.window.set_library(self.library, self.opts.routine or self.settings.last_routine)
+        self.show_library(*load_libraries(self.opts))
+
+    def show_library(self, library: Library, notices: Sequence[str] = ()) -> None:
+        """Show the loaded routines, with the one to select resolved once, here."""
+        self.library = library
+        self.routine = library.first_of(self.opts.routine, self.settings.last_routine)
+        self.window.set_library(library, self.routine)
         for notice in notices:
             self.window.show_notice(notice)
         self.notices += notices
@@ -132,12 +139,19 @@ def _setup_logging(paths: AppPaths) -> list[str]:
     return []
 
 
-def build(opts: Options, clock: Clock | None = None, defer_library: bool = False) -> AppContext:
+def build(
+    opts: Options,
+    clock: Clock | None = None,
+    defer_library: bool = False,
+    loaded: tuple[Library, list[str]] | None = None,
+) -> AppContext:
     """Build the window and everything behind it (a QApplication must exist).
 
-    ``clock`` defaults to the monotonic clock; tests pass a fake one. With
-    ``defer_library`` the caller loads the routines (``ctx.load_library()``) once the
-    window has painted: validating them is the slowest part of start-up.
+    ``clock`` defaults to the monotonic clock; tests pass a fake one. ``loaded`` is a
+    library the caller has already read (``load_libraries``): it is shown, never read
+    again. Otherwise, with ``defer_library`` the caller loads the routines
+    (``ctx.load_library()``) once the window has painted: validating them is the slowest
+    part of start-up.
     """
     from sciatica_timer.core.clock import MonotonicClock
     from sciatica_timer.ui.awake import ScreenAwake
@@ -168,16 +182,20 @@ def build(opts: Options, clock: Clock | None = None, defer_library: bool = False
     window.mute_toggled.connect(voice.set_muted)
 
     def save(settings: Settings) -> None:
+        speech_before = speech_settings(ctx.settings, opts.no_voice)
         ctx.settings = settings
         problem = save_settings(paths.settings, settings)
         if problem:
             window.show_notice(problem)
-        voice.apply(speech_settings(settings, opts.no_voice))
+        if (speech := speech_settings(settings, opts.no_voice)) != speech_before:
+            voice.apply(speech)  # not for a routine or an answer saved
 
     window.settings_changed.connect(save)
     for notice in notices:
         window.show_notice(notice)
-    if not defer_library:
+    if loaded is not None:
+        ctx.show_library(*loaded)
+    elif not defer_library:
         ctx.load_library()
         drop_source_lines()
     return ctx
@@ -259,7 +277,8 @@ def _quiet_expected_qt_messages() -> None:
     previous = qInstallMessageHandler(handler)
 
 
-def run_window(opts: Options) -> int:
+def run_window(opts: Options, loaded: tuple[Library, list[str]] | None = None) -> int:
+    """The window, until it is closed (``loaded``: the routines, when already read)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -276,7 +295,7 @@ def run_window(opts: Options) -> int:
             file=sys.stderr,
         )
         return 0
-    ctx = build(opts, defer_library=True)
+    ctx = build(opts, defer_library=True, loaded=loaded)
 
     def come_forward() -> None:
         if ctx.window.isMinimized():
@@ -293,11 +312,11 @@ def run_window(opts: Options) -> int:
 
     def after_first_paint() -> None:
         instance.listen()
-        ctx.load_library()
+        if loaded is None:
+            ctx.load_library()
         drop_source_lines()
-        routine = ctx.window.home.selected_routine()
-        if opts.start and routine:  # never past the disclaimer and the red flags
-            ctx.window.ask_then_start(routine, pain_questions=False)
+        if opts.start and ctx.routine:  # never past the disclaimer and the red flags
+            ctx.window.ask_then_start(ctx.routine, pain_questions=False)
 
     QTimer.singleShot(0, after_first_paint)
     try:
@@ -382,11 +401,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sciatica_timer.ui.audio.player_process import serve
 
         return serve()
+    loaded = None
     try:
         opts = parse_args(args)
-        if opts.opens_window and opts.routine:
-            library, _ = load_libraries(opts)
-            timeline_for(library, opts.routine)  # an unknown routine: one line, exit 2
+        if opts.opens_window and opts.routine:  # read once, here, to refuse an unknown
+            loaded = load_libraries(opts)  # routine before a window opens (exit 2)
+            known_routine(loaded[0], opts.routine)
     except UsageError as exc:
         print(f"sciatica-timer: {exc}", file=sys.stderr)
         return 2
@@ -394,4 +414,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 0
     if not opts.opens_window:
         return run_command(opts, window_open=_window_open, self_test=self_test)
-    return run_window(opts)
+    return run_window(opts, loaded)

@@ -133,16 +133,17 @@ def _load(opts: Options) -> Library:
     return load_library(path, display, verified=VerifiedCache.of(opts.paths))
 
 
-def _unknown_routine(library: Library, routine_id: str) -> UsageError:
-    near = difflib.get_close_matches(routine_id, list(library.routines), n=1)
-    hint = f" (did you mean '{near[0]}'?)" if near else ""
-    return UsageError(f"unknown routine '{routine_id}'{hint}; see --list")
+def known_routine(library: Library, routine_id: str) -> str:
+    """The id, when the library has that routine; otherwise one line for the user (exit 2)."""
+    if routine_id not in library.routines:
+        near = difflib.get_close_matches(routine_id, list(library.routines), n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        raise UsageError(f"unknown routine '{routine_id}'{hint}; see --list")
+    return routine_id
 
 
 def timeline_for(library: Library, routine_id: str) -> Timeline:
-    if routine_id not in library.routines:
-        raise _unknown_routine(library, routine_id)
-    return build_timeline(library, routine_id)
+    return build_timeline(library, known_routine(library, routine_id))
 
 
 def _print_list(library: Library, out: TextIO) -> None:

@@ -78,7 +78,6 @@ class Event:
     cue: Cue | None = None
     late_ns: int = 0
     """For cues: how long after its due time the engine learned of it."""
-    seconds_into: float = 0.0
     pain_left: bool | None = None
     """For ANSWERED: the answer to the check."""
 
@@ -95,7 +94,6 @@ class Snapshot:
     total_ns: int
     """What ``remaining_ns`` counts down from."""
     holding: bool
-    phase_elapsed_ns: int
     session_position_ns: int
     session_total_ns: int
     rep: int
@@ -221,7 +219,6 @@ class Engine:
             remaining_ns=shown,
             total_ns=shown_total,
             holding=self._holding,
-            phase_elapsed_ns=elapsed,
             session_position_ns=position,
             session_total_ns=position + remaining + after,
             rep=phase.rep_at(elapsed / NS_PER_S),
@@ -466,6 +463,5 @@ class Engine:
         """Stop at once, on the phase the user sees: no catching up, no cues."""
         if not self._state.active:
             return False
-        into = self.seconds_into(now_ns)
-        self._finish(SessionState.STOPPED_PAIN, EventKind.PAIN_STOP, now_ns, seconds_into=into)
+        self._finish(SessionState.STOPPED_PAIN, EventKind.PAIN_STOP, now_ns)
         return True

@@ -96,6 +96,11 @@ class Library:
             source=self.source,
         )
 
+    def first_of(self, *routine_ids: str | None) -> str | None:
+        """The first of these routines the library has, else its first routine (None when
+        it has none): the one selected when the window opens."""
+        return next((r for r in routine_ids if r in self.routines), next(iter(self.routines), None))
+
     def without(self, exercise_ids: Iterable[str]) -> Library:
         """The library with these exercises left out of every routine."""
         drop = set(exercise_ids)

@@ -160,9 +160,6 @@ class Timeline:
     def work_phases(self) -> tuple[Phase, ...]:
         return tuple(p for p in self.phases if p.kind is PhaseKind.WORK)
 
-    def next_work(self, index: int) -> Phase | None:
-        return next((p for p in self.phases[index + 1 :] if p.kind is PhaseKind.WORK), None)
-
     def to_json(self) -> dict[str, Any]:
         """The plan as ``--plan --json`` prints it; cue ``at_s`` is seconds into the session."""
         return {

@@ -159,29 +159,6 @@ def test_export_history_csv(tmp_path: Path) -> None:
     assert out.stat().st_mode & 0o077 == 0
 
 
-def test_core_modules_do_not_load_qt() -> None:
-    """Importing the core (and answering --list) never loads PySide6."""
-    modules = [
-        "storage.library_file",
-        "storage.library_cache",
-        "core.timeline",
-        "core.engine",
-        "core.clock",
-        "storage.paths",
-        "cli",
-        "storage.journal.store",
-        "storage.settings",
-        "app",
-    ]
-    code = (
-        "import sys\n"
-        + "".join(f"import sciatica_timer.{m}\n" for m in modules)
-        + "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-
-
 def test_installed_wheel_carries_the_library_and_assets(tmp_path: Path) -> None:
     """`pip install .` gets exercises.json, the schema and the pictures inside the package."""
     import zipfile

@@ -248,7 +248,7 @@ class MainWindow(QMainWindow):
     def set_library(self, library: Library, selected_routine: str | None) -> None:
         self.library = library
         self._selected = selected_routine
-        self.refresh_home()
+        self.refresh_home(selected_routine)
 
     def flagged(self) -> dict[str, str]:
         """Exercises with two pain stops in 14 days, by id, with their names."""
@@ -256,8 +256,9 @@ class MainWindow(QMainWindow):
         ids = repeat_offenders(stops, datetime.now().astimezone())
         return {i: self.library.exercises[i].name for i in ids if i in self.library.exercises}
 
-    def refresh_home(self) -> None:
-        selected = self.home.selected_routine() or self._selected
+    def refresh_home(self, selected: str | None = None) -> None:
+        """The home screen again, on ``selected`` or else on what was selected before."""
+        selected = selected or self.home.selected_routine() or self._selected
         left_out = set(self.settings.left_out)
         flagged = self.flagged()
         self.home.set_library(self.library, selected, flagged, left_out)
