@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -159,32 +160,65 @@ def test_export_history_csv(tmp_path: Path) -> None:
     assert out.stat().st_mode & 0o077 == 0
 
 
-def test_installed_wheel_carries_the_library_and_assets(tmp_path: Path) -> None:
-    """`pip install .` gets exercises.json, the schema and the pictures inside the package."""
-    import zipfile
-
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, built from a clean copy of the checkout (no stale build/ folder)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    junk = (".venv", "build", "dist", ".git", "*.egg-info", "*_cache", "__pycache__")
+    shutil.copytree(ROOT, tmp / "src", ignore=shutil.ignore_patterns(*junk))
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
+        [*pip, "-w", str(tmp / "dist"), str(tmp / "src")],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    (wheel,) = tmp_path.glob("sciatica_timer-*.whl")
+    (built,) = (tmp / "dist").glob("sciatica_timer-*.whl")
+    return built
+
+
+def test_installed_wheel_carries_the_library_and_assets(wheel: Path) -> None:
+    """`pip install .` gets exercises.json, the schema and the pictures inside the package."""
+    import zipfile
+
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "sciatica_timer/data/exercises.json" in names
     assert "sciatica_timer/exercises.schema.json" in names
     assert "sciatica_timer/data/assets/exercises/figure-4-glute-roll.svg" in names
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "sciatica_timer").rglob("*.py")}
+    assert modules - names == set(), "left out of the wheel"
+
+
+def test_the_installed_wheel_passes_its_self_test_from_outside_the_checkout(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """Installed from the wheel (every subpackage shipped), --self-test passes in any folder."""
+    import zipfile
+
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)  # what pip install does with a pure wheel
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env |= {"PYTHONPATH": str(site), "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    code = (
+        "import sys, sciatica_timer\n"
+        "print(sciatica_timer.__file__)\n"
+        "from sciatica_timer.app import main\n"
+        "sys.exit(main(['--self-test']))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.splitlines()[0].startswith(str(site)), run.stdout
+    assert "self-test: passed" in run.stdout
 
 
 def test_self_test_passes_from_source() -> None:
