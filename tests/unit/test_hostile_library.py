@@ -22,13 +22,10 @@ from hypothesis import strategies as st
 
 from sciatica_timer.core.models import Library
 from sciatica_timer.storage.library_cache import VerifiedCache
-from sciatica_timer.storage.library_file import (
-    MAX_FILE_BYTES,
-    LibraryError,
-    Problem,
-    check_file,
-    load_library,
-)
+from sciatica_timer.storage.library_checks import check_file
+from sciatica_timer.storage.library_file import load_library
+from sciatica_timer.storage.problems import LibraryError, Problem
+from sciatica_timer.storage.strict_json import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 POSIX = pytest.mark.skipif(os.name != "posix", reason="devices, pipes and byte file names")
@@ -119,7 +116,7 @@ def test_a_pipe_swapped_in_after_the_type_check_cannot_hang(tmp_path: Path) -> N
         """
         import os, sys
         from pathlib import Path
-        from sciatica_timer.storage.library_file import check_file
+        from sciatica_timer.storage.library_checks import check_file
         fifo, regular = sys.argv[1:]
         real_stat = os.stat
         def stat(path, *args, **kwargs):
