@@ -1,9 +1,10 @@
-"""Reading a JSON file strictly: safely off the disk, then parsed with nothing left unsaid.
+"""Reading a JSON file strictly: its bytes safely off the disk, then a strict parse.
 
 The file must be a regular file of at most 1 MiB (never a pipe or device to wait on), UTF-8
 text (a byte-order mark allowed), nested at most MAX_DEPTH deep, with no NaN or Infinity, no
-number too long or too large to read, no lone surrogate, and each key once per object. Every
-refusal is a ``Problem`` at its line and column. This module knows nothing of exercises.
+number too long or too large to read and no lone surrogate; each refusal is a LibraryError
+whose problems give the line and column where known. A key written twice in one object is
+returned as a problem, not refused. This module knows nothing of exercises.
 """
 
 from __future__ import annotations

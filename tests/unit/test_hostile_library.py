@@ -364,13 +364,6 @@ def test_check_of_a_file_named_in_bytes_that_are_not_utf8(tmp_path: Path) -> Non
     assert proc.stdout == f"{tmp_path}/caf\\udcff.json: OK\n"
 
 
-def test_problem_lines_escape_lone_surrogates() -> None:
-    """Whatever a problem holds, its line can be printed and saved as UTF-8."""
-    line = str(Problem("caf\udcff.json", "exercises[0].x\udc00", "no such file", 1, 2))
-    assert line == "caf\\udcff.json:1:2: exercises[0].x\\udc00: no such file"
-    line.encode("utf-8")
-
-
 # --- other damage ---------------------------------------------------------------------
 
 
