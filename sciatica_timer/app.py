@@ -19,13 +19,14 @@ from sciatica_timer.cli import Options, UsageError, known_routine, parse_args, r
 from sciatica_timer.core.models import Library
 from sciatica_timer.storage.journal.store import Journal
 from sciatica_timer.storage.library_cache import VerifiedCache
-from sciatica_timer.storage.library_file import LibraryError, load_library
+from sciatica_timer.storage.library_file import load_library
 from sciatica_timer.storage.paths import (
     AppPaths,
     assets_dir,
     bundled_library,
     make_private_dir,
 )
+from sciatica_timer.storage.problems import LibraryError
 from sciatica_timer.storage.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:

@@ -19,8 +19,10 @@ from sciatica_timer.core.models import Library
 from sciatica_timer.core.text import equipment_of, format_clock
 from sciatica_timer.core.timeline import Timeline, build_timeline
 from sciatica_timer.storage.library_cache import VerifiedCache
-from sciatica_timer.storage.library_file import LibraryError, check_file, load_library, schema_path
+from sciatica_timer.storage.library_checks import check_file, schema_path
+from sciatica_timer.storage.library_file import load_library
 from sciatica_timer.storage.paths import AppPaths, bundled_library, open_private_text
+from sciatica_timer.storage.problems import LibraryError
 
 _BUNDLED = "<bundled>"
 

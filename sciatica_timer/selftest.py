@@ -23,8 +23,10 @@ from typing import TextIO
 from sciatica_timer import __version__
 from sciatica_timer.core.models import Library
 from sciatica_timer.core.timeline import build_timeline
-from sciatica_timer.storage.library_file import LibraryError, load_library, schema_path
+from sciatica_timer.storage.library_checks import schema_path
+from sciatica_timer.storage.library_file import load_library
 from sciatica_timer.storage.paths import AppPaths, assets_dir, bundled_library
+from sciatica_timer.storage.problems import LibraryError
 
 SPEECH_PHRASE = "Sciatica Timer self test."
 SPEECH_TIMEOUT_S = 15.0

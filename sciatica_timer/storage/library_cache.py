@@ -2,7 +2,7 @@
 
 Validating with ``jsonschema`` costs about 5 MB and tens of milliseconds at every start,
 for a file that almost never changes. ``load_library`` asks this store whether a file's
-digest (see ``library.content_key``) was accepted before and, if so, builds the library
+digest (see ``library_file.content_key``) was accepted before and, if so, builds the library
 without the schema. It is an optimisation only: a store that is missing, damaged,
 unreadable or unwritable behaves as an empty one, and a failure is logged, never shown.
 """

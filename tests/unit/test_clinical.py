@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from sciatica_timer.core.models import Category, Exercise, Library, Sides
-from sciatica_timer.storage.library_file import check_file, load_library
+from sciatica_timer.storage.library_checks import check_file
+from sciatica_timer.storage.library_file import load_library
 
 BUNDLED = Path(__file__).resolve().parents[2] / "exercises.json"
 

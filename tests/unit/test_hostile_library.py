@@ -22,13 +22,10 @@ from hypothesis import strategies as st
 
 from sciatica_timer.core.models import Library
 from sciatica_timer.storage.library_cache import VerifiedCache
-from sciatica_timer.storage.library_file import (
-    MAX_FILE_BYTES,
-    LibraryError,
-    Problem,
-    check_file,
-    load_library,
-)
+from sciatica_timer.storage.library_checks import check_file
+from sciatica_timer.storage.library_file import load_library
+from sciatica_timer.storage.problems import LibraryError, Problem
+from sciatica_timer.storage.strict_json import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 POSIX = pytest.mark.skipif(os.name != "posix", reason="devices, pipes and byte file names")
@@ -119,7 +116,7 @@ def test_a_pipe_swapped_in_after_the_type_check_cannot_hang(tmp_path: Path) -> N
         """
         import os, sys
         from pathlib import Path
-        from sciatica_timer.storage.library_file import check_file
+        from sciatica_timer.storage.library_checks import check_file
         fifo, regular = sys.argv[1:]
         real_stat = os.stat
         def stat(path, *args, **kwargs):
@@ -365,13 +362,6 @@ def test_check_of_a_file_named_in_bytes_that_are_not_utf8(tmp_path: Path) -> Non
     proc = cli("--check", str(path), env=strict_stdout())
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"{tmp_path}/caf\\udcff.json: OK\n"
-
-
-def test_problem_lines_escape_lone_surrogates() -> None:
-    """Whatever a problem holds, its line can be printed and saved as UTF-8."""
-    line = str(Problem("caf\udcff.json", "exercises[0].x\udc00", "no such file", 1, 2))
-    assert line == "caf\\udcff.json:1:2: exercises[0].x\\udc00: no such file"
-    line.encode("utf-8")
 
 
 # --- other damage ---------------------------------------------------------------------

@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 
 from sciatica_timer.core.models import Category, Sides
-from sciatica_timer.storage.library_file import (
-    MAX_FILE_BYTES,
-    LibraryError,
-    check_file,
-    load_library,
-)
+from sciatica_timer.storage.library_checks import check_file
+from sciatica_timer.storage.library_file import load_library
+from sciatica_timer.storage.problems import LibraryError
+from sciatica_timer.storage.strict_json import MAX_FILE_BYTES
 
 MINIMAL = {
     "exercises": [{"id": "glute-roll", "name": "Glute roll", "sides": "each", "duration_s": 120}],

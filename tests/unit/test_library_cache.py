@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from sciatica_timer.storage.library_cache import MAX_KEYS, VerifiedCache, write_keys
-from sciatica_timer.storage.library_file import LibraryError, check_file, content_key, load_library
+from sciatica_timer.storage.library_checks import check_file
+from sciatica_timer.storage.library_file import content_key, load_library
+from sciatica_timer.storage.problems import LibraryError
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED = "schema check skipped"
