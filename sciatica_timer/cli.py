@@ -22,7 +22,7 @@ from sciatica_timer.storage.library_cache import VerifiedCache
 from sciatica_timer.storage.library_checks import check_file, schema_path
 from sciatica_timer.storage.library_file import load_library
 from sciatica_timer.storage.paths import AppPaths, bundled_library, open_private_text
-from sciatica_timer.storage.problems import LibraryError
+from sciatica_timer.storage.problems import LibraryError, printable
 
 _BUNDLED = "<bundled>"
 
@@ -233,8 +233,7 @@ def run_command(
             for problem in problems:
                 print(problem, file=out)
             if not problems:  # a name from the command line may hold a lone surrogate
-                shown = display.encode("utf-8", "backslashreplace").decode("utf-8")
-                print(f"{shown}: OK", file=out)
+                print(f"{printable(display)}: OK", file=out)
             return 2 if problems else 0
         if opts.self_test:
             if self_test is not None:

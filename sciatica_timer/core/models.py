@@ -1,6 +1,7 @@
 """The routines and exercises as the app uses them: plain frozen models, no file format.
 
-``storage/library_file.py`` reads and checks the files that hold them.
+``storage/`` reads and checks the files that hold them (``strict_json``, ``library_checks``,
+``library_file``).
 """
 
 from __future__ import annotations
