@@ -154,9 +154,18 @@ def test_red_flag_yes_still_blocks_after_a_second_try(ctx: AppContext, qtbot: Qt
 def test_red_flag_yes_is_drawn_in_a_warning_colour(ctx: AppContext, qtbot: QtBot) -> None:
     """A checked 'yes' is not the same teal as a checked 'no'."""
     click(ctx, qtbot, "startButton")
-    answer = ctx.window.checkin.red_flag_answers[RED_FLAGS[0].key]
-    assert answer.yes.styleSheet() != answer.no.styleSheet()
-    assert "#8e1b1b" in answer.yes.styleSheet()
+    click(ctx, qtbot, "acceptDisclaimerButton")
+    first, second = (ctx.window.checkin.red_flag_answers[f.key] for f in RED_FLAGS[:2])
+    first.yes.click()
+    second.no.click()
+
+    def fill(button: QPushButton) -> str:
+        """The colour just inside the button's left edge, clear of its text."""
+        image = button.grab().toImage()
+        return image.pixelColor(8, image.height() // 2).name()
+
+    assert fill(first.yes) == "#8e1b1b"
+    assert fill(second.no) == "#2a9d8f"
 
 
 def test_new_tingling_stops_the_routines(ctx: AppContext, qtbot: QtBot) -> None:

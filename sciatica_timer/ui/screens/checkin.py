@@ -1,4 +1,4 @@
-"""Before and after a session: disclaimer, red flags, pain now, how far it reaches, flare-up."""
+"""Before a session: disclaimer, red flags, pain now, how far it reaches, flare-up."""
 
 from __future__ import annotations
 
@@ -7,21 +7,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from sciatica_timer.core.safety import QUALITIES, RED_FLAGS, Reach
-from sciatica_timer.ui import theme
+from sciatica_timer.core.safety import RED_FLAGS, Reach
+from sciatica_timer.ui.theme import set_role
+from sciatica_timer.ui.widgets.answers import PainScale, YesNo
 from sciatica_timer.ui.widgets.body_map import BodyMap
+from sciatica_timer.ui.widgets.parts import big_button, title
 
 DISCLAIMER = (
     "<p style='font-size:20px'>Sciatica Timer guides self-care routines: foam rolling, "
@@ -34,104 +26,6 @@ DISCLAIMER = (
     "more than a few weeks, have it examined.</p>"
     "<p style='font-size:18px'>Everything you record stays on this computer.</p>"
 )
-
-
-def _title(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setStyleSheet("font-size: 30px; font-weight: 800;")
-    return label
-
-
-def _big(text: str, name: str, checkable: bool = False) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text)
-    button.setCheckable(checkable)
-    button.setMinimumHeight(56)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    return button
-
-
-CHECKED_STYLE = f"QPushButton:checked {{ background: {theme.ACCENT}; color: white; }}"
-
-
-def _checked(group: QButtonGroup) -> int | None:
-    """The id of the chosen button, None when nothing is chosen yet."""
-    chosen = group.checkedId()
-    return None if chosen < 0 else chosen
-
-
-def _clear(group: QButtonGroup) -> None:
-    """Unchoose every button (an exclusive group will not let the last one go)."""
-    group.setExclusive(False)
-    for button in group.buttons():
-        button.setChecked(False)
-    group.setExclusive(True)
-
-
-class PainScale(QWidget):
-    """0 to 10, one large button each."""
-
-    changed = Signal(int)
-
-    def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.group = QButtonGroup(self)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for n in range(11):
-            button = _big(str(n), f"{prefix}{n}", checkable=True)
-            button.setStyleSheet(CHECKED_STYLE + " QPushButton { padding: 4px; }")
-            button.setMinimumWidth(40)
-            self.group.addButton(button, n)
-            row.addWidget(button)
-        self.group.idClicked.connect(self.changed)
-
-    def value(self) -> int | None:
-        return _checked(self.group)
-
-    def reset(self) -> None:
-        _clear(self.group)
-
-
-class YesNo(QWidget):
-    """Two big exclusive buttons."""
-
-    changed = Signal(bool)
-
-    def __init__(
-        self,
-        prefix: str,
-        parent: QWidget | None = None,
-        yes_color: str = theme.ACCENT,
-        stacked: bool = False,
-    ) -> None:
-        """``yes_color``: a checked yes (a warning colour where yes means trouble);
-        ``stacked``: yes above no, each the full width, for long answers."""
-        super().__init__(parent)
-        self.group = QButtonGroup(self)
-        row = QVBoxLayout(self) if stacked else QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.no = _big("No", f"{prefix}No", checkable=True)
-        self.yes = _big("Yes", f"{prefix}Yes", checkable=True)
-        yes_style = f"QPushButton:checked {{ background: {yes_color}; color: white; }}"
-        order = ((self.yes, 1), (self.no, 0)) if stacked else ((self.no, 0), (self.yes, 1))
-        for button, ident in order:
-            button.setStyleSheet(CHECKED_STYLE if ident == 0 else yes_style)
-            button.setMinimumWidth(110)
-            self.group.addButton(button, ident)
-            row.addWidget(button)
-        row.addStretch(1)
-        self.group.idClicked.connect(lambda ident: self.changed.emit(bool(ident)))
-
-    def value(self) -> bool | None:
-        chosen = _checked(self.group)
-        return None if chosen is None else bool(chosen)
-
-    def reset(self) -> None:
-        _clear(self.group)
 
 
 @dataclass(frozen=True)
@@ -186,17 +80,17 @@ class CheckInView(QWidget):
         text = QLabel(DISCLAIMER)
         text.setWordWrap(True)
         text.setObjectName("disclaimerText")
-        accept = _big("I understand", "acceptDisclaimerButton")
+        accept = big_button("I understand", "acceptDisclaimerButton")
         accept.setObjectName("acceptDisclaimerButton")
         accept.clicked.connect(self._accept_disclaimer)
-        back = _big("Not now", "disclaimerBackButton")
+        back = big_button("Not now", "disclaimerBackButton")
         back.clicked.connect(self.cancelled)
         buttons = QHBoxLayout()
         buttons.addWidget(back)
         buttons.addStretch(1)
         buttons.addWidget(accept)
         layout = QVBoxLayout(page)
-        layout.addWidget(_title("Before you start"))
+        layout.addWidget(title("Before you start"))
         layout.addWidget(text)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -209,26 +103,26 @@ class CheckInView(QWidget):
         for row, flag in enumerate(RED_FLAGS):
             question = QLabel(flag.question)
             question.setWordWrap(True)
-            question.setStyleSheet("font-size: 19px;")
-            answer = YesNo(f"redFlag_{flag.key}_", yes_color=theme.PAIN_DARK)
+            set_role(question, "flag")
+            answer = YesNo(f"redFlag_{flag.key}_", yes_warns=True)
             answer.changed.connect(self._red_flags_answered)
             self.red_flag_answers[flag.key] = answer
             grid.addWidget(question, row, 0)
             grid.addWidget(answer, row, 1)
         grid.setColumnStretch(0, 1)
-        self.red_flag_continue = _big("Continue", "redFlagContinueButton")
+        self.red_flag_continue = big_button("Continue", "redFlagContinueButton")
         self.red_flag_continue.setEnabled(False)
         self.red_flag_continue.clicked.connect(self._red_flags_done)
-        back = _big("Back", "redFlagBackButton")
+        back = big_button("Back", "redFlagBackButton")
         back.clicked.connect(self.cancelled)
         buttons = QHBoxLayout()
         buttons.addWidget(back)
         buttons.addStretch(1)
         buttons.addWidget(self.red_flag_continue)
         intro = QLabel("Four quick questions, once a day. Answer for how you are right now.")
-        intro.setStyleSheet(f"font-size: 18px; color: {theme.MUTED};")
+        set_role(intro, "lead")
         layout = QVBoxLayout(page)
-        layout.addWidget(_title("A quick safety check"))
+        layout.addWidget(title("A quick safety check"))
         layout.addWidget(intro)
         layout.addLayout(grid)
         layout.addStretch(1)
@@ -241,13 +135,13 @@ class CheckInView(QWidget):
         self.blocked_text.setObjectName("redFlagBlockedText")
         self.blocked_text.setWordWrap(True)
         self.blocked_text.setTextFormat(Qt.TextFormat.RichText)
-        back = _big("Back to routines", "redFlagHomeButton")
+        back = big_button("Back to routines", "redFlagHomeButton")
         back.clicked.connect(self.cancelled)
         layout = QVBoxLayout(page)
-        title = _title("Please don't exercise today: get medical care now")
-        title.setStyleSheet(f"font-size: 30px; font-weight: 800; color: {theme.PAIN_DARK};")
-        self.blocked_title = title
-        layout.addWidget(title)
+        heading = title("Please don't exercise today: get medical care now")
+        set_role(heading, "title", tone="warning")
+        self.blocked_title = heading
+        layout.addWidget(heading)
         layout.addWidget(self.blocked_text)
         layout.addStretch(1)
         layout.addWidget(back, 0, Qt.AlignmentFlag.AlignRight)
@@ -260,7 +154,7 @@ class CheckInView(QWidget):
         self.body_map = BodyMap()
         self.body_map.setObjectName("reachBeforeMap")
         self.body_map.reach_changed.connect(self._update_start)
-        no_pain = _big("No back or leg pain", "noReachButton")
+        no_pain = big_button("No back or leg pain", "noReachButton")
         no_pain.clicked.connect(lambda: self.body_map.set_reach(Reach.NONE))
         self.flare = YesNo("flare")
         self.flare.changed.connect(self._flare_changed)
@@ -268,34 +162,31 @@ class CheckInView(QWidget):
         self.flare_note.setTextFormat(Qt.TextFormat.PlainText)
         self.flare_note.setObjectName("flareNote")
         self.flare_note.setWordWrap(True)
-        self.flare_note.setStyleSheet(f"font-size: 17px; color: {theme.PAIN_DARK};")
-        self.flare_switch = _big("", "flareSwitchButton")
+        set_role(self.flare_note, "note", tone="warning")
+        self.flare_switch = big_button("", "flareSwitchButton")
         self.flare_switch.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.flare_switch.clicked.connect(self._switch_to_alternative)
         self.flare_switch.hide()
-        self.start_button = _big("Start  ▶", "checkInStartButton")
-        self.start_button.setStyleSheet(
-            f"QPushButton {{ background: {theme.ACCENT}; color: white; border: none; }}"
-            "QPushButton:disabled { background: #b9d9d4; }"
-        )
+        self.start_button = big_button("Start  ▶", "checkInStartButton")
+        set_role(self.start_button, "primary")
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self._finish)
-        back = _big("Back", "checkInBackButton")
+        back = big_button("Back", "checkInBackButton")
         back.clicked.connect(self.cancelled)
 
         questions = QVBoxLayout()
         for text in ("How strong is the pain right now? (0 none, 10 worst)",):
             label = QLabel(text)
-            label.setStyleSheet("font-size: 20px; font-weight: 600;")
+            set_role(label, "question")
             questions.addWidget(label)
         questions.addWidget(self.pain_scale)
         where = QLabel("How far down does it reach? Click the furthest point on the picture.")
         where.setWordWrap(True)
-        where.setStyleSheet("font-size: 20px; font-weight: 600;")
+        set_role(where, "question")
         questions.addWidget(where)
         questions.addWidget(no_pain, 0, Qt.AlignmentFlag.AlignLeft)
         flare_q = QLabel("Is today a flare-up (pain much worse than usual)?")
-        flare_q.setStyleSheet("font-size: 20px; font-weight: 600;")
+        set_role(flare_q, "question")
         questions.addSpacing(8)
         questions.addWidget(flare_q)
         questions.addWidget(self.flare)
@@ -309,7 +200,7 @@ class CheckInView(QWidget):
         buttons.addWidget(back)
         buttons.addStretch(1)
         buttons.addWidget(self.start_button)
-        self.pain_title = _title("How is it right now?")
+        self.pain_title = title("How is it right now?")
         layout = QVBoxLayout(page)
         layout.addWidget(self.pain_title)
         layout.addLayout(body, 1)
@@ -447,101 +338,3 @@ class CheckInView(QWidget):
         self.finished.emit(
             CheckIn(self.pain_scale.value(), self.body_map.reach(), bool(self.flare.value()))
         )
-
-
-class AfterPanel(QWidget):
-    """After a session: pain and reach again, and what the change means."""
-
-    recorded = Signal(object, object)  # pain, Reach
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.pain_scale = PainScale("painAfter")
-        self.body_map = BodyMap()
-        self.body_map.setObjectName("reachAfterMap")
-        self.body_map.setMinimumSize(120, 220)
-        no_pain = _big("No back or leg pain", "noReachAfterButton")
-        no_pain.clicked.connect(lambda: self.body_map.set_reach(Reach.NONE))
-        self.save = _big("Save", "saveAfterButton")
-        self.save.clicked.connect(
-            lambda: self.recorded.emit(self.pain_scale.value(), self.body_map.reach())
-        )
-        self.result = QLabel()
-        self.result.setTextFormat(Qt.TextFormat.PlainText)
-        self.result.setObjectName("reachChangeLabel")
-        self.result.setWordWrap(True)
-        self.result.setStyleSheet("font-size: 20px; font-weight: 700;")
-        questions = QVBoxLayout()
-        q1 = QLabel("Pain now (0 to 10)")
-        q1.setStyleSheet("font-size: 19px; font-weight: 600;")
-        questions.addWidget(q1)
-        questions.addWidget(self.pain_scale)
-        q2 = QLabel("How far down does it reach now? Click the picture.")
-        q2.setStyleSheet("font-size: 19px; font-weight: 600;")
-        questions.addWidget(q2)
-        questions.addWidget(no_pain, 0, Qt.AlignmentFlag.AlignLeft)
-        questions.addWidget(self.save, 0, Qt.AlignmentFlag.AlignLeft)
-        questions.addWidget(self.result)
-        questions.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(questions, 3)
-        layout.addWidget(self.body_map, 1)
-
-    def reset(self) -> None:
-        self.pain_scale.reset()
-        self.body_map.set_reach(None)
-        self.result.setText("")
-
-
-class PainStopFollowUp(QWidget):
-    """Optional details after a pain stop, added to the event already saved."""
-
-    saved = Signal(object, object, object)  # Reach | None, list[str], int | None
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.body_map = BodyMap()
-        self.body_map.setObjectName("radiatedMap")
-        self.body_map.setMinimumSize(110, 200)
-        self.qualities = {q: QCheckBox(q) for q in QUALITIES}
-        row = QGridLayout()
-        for i, (name, box) in enumerate(self.qualities.items()):
-            box.setObjectName(f"quality_{name}")
-            box.setStyleSheet("font-size: 18px;")
-            row.addWidget(box, i // 3, i % 3)
-        self.intensity = PainScale("stopIntensity")
-        self.save = _big("Add these details", "saveFollowUpButton")
-        self.save.clicked.connect(self._save)
-        self.done = QLabel()
-        self.done.setObjectName("followUpSaved")
-        head = QLabel("If you like, add a little detail (all optional):")
-        head.setWordWrap(True)
-        head.setStyleSheet("font-size: 19px; font-weight: 600;")
-        where = QHBoxLayout()
-        where.addWidget(QLabel("Where did it\nradiate to?\nClick the picture."))
-        where.addWidget(self.body_map, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(head)
-        layout.addLayout(where, 1)
-        layout.addWidget(QLabel("What did it feel like?"))
-        layout.addLayout(row)
-        layout.addWidget(QLabel("How strong was it?"))
-        layout.addWidget(self.intensity)
-        layout.addWidget(self.save, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.done)
-
-    def reset(self) -> None:
-        self.body_map.set_reach(None)
-        for box in self.qualities.values():
-            box.setChecked(False)
-        self.intensity.reset()
-        self.done.setText("")
-        self.save.setEnabled(True)
-
-    def _save(self) -> None:
-        chosen = [name for name, box in self.qualities.items() if box.isChecked()]
-        self.saved.emit(self.body_map.reach(), chosen, self.intensity.value())
-        self.done.setText("Saved with the stop.")
-        self.save.setEnabled(False)

@@ -45,7 +45,7 @@ from sciatica_timer.core.safety import REACH_WORDS, Reach
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.storage.journal.store import Journal, PainStop, SessionRow, SessionStatus
 from sciatica_timer.storage.paths import open_private_text
-from sciatica_timer.ui import theme
+from sciatica_timer.ui.theme import LIGHT, PRINT, apply_theme, palette_of, set_role
 
 STATUS_WORDS = {
     "completed": "completed",
@@ -366,7 +366,7 @@ class HistoryWindow(QWidget):
         self.setWindowTitle("Sciatica Timer: history")
         self.setObjectName("historyWindow")
         self.setAccessibleName("Session history")
-        self.setStyleSheet(theme.STYLE_SHEET)
+        apply_theme(self, LIGHT)
         self.resize(1200, 760)
         self.journal = journal
         self.library = library
@@ -401,7 +401,7 @@ class HistoryWindow(QWidget):
         self.tabs.addTab(self.stop_table, "Pain stops")
         self.summary = QLabel()
         self._name(self.summary, "historySummary", "Summary")
-        self.summary.setStyleSheet("font-size: 18px;")
+        set_role(self.summary, "body")
         csv_button = QPushButton("Export CSV…")
         self._name(csv_button, "exportCsvButton", "Export the history as CSV files")
         csv_button.clicked.connect(self._ask_csv)
@@ -498,8 +498,8 @@ class HistoryWindow(QWidget):
         mean = f" (average each {self.grouping})" if averaged(self.grouping) else ""
         chart.setTitle(f"Pain before and after each session{mean}")
         lines = [
-            self._line("pain before", theme.RIGHT, "pain_before"),
-            self._line("pain after", theme.ACCENT, "pain_after"),
+            self._line("pain before", palette_of(self).right, "pain_before"),
+            self._line("pain after", palette_of(self).accent, "pain_after"),
         ]
         ticks = time_ticks(lo, hi)
         x_axis = _category_axis(
@@ -543,8 +543,8 @@ class HistoryWindow(QWidget):
         unrated = self._markers(
             "pain stop, strength not recorded", QScatterSeries.MarkerShape.MarkerShapeTriangle
         )
-        unrated.setColor(QColor(theme.PANEL))
-        unrated.setBorderColor(QColor(theme.PAIN))
+        unrated.setColor(QColor(palette_of(self).panel))
+        unrated.setBorderColor(QColor(palette_of(self).pain))
         for p in self.stops:
             if (x := _ms(p.at)) is not None:
                 if p.intensity is None:
@@ -565,18 +565,17 @@ class HistoryWindow(QWidget):
         unit = self.grouping
         per = "before to after" if unit == "session" else f"lowest to highest each {unit}"
         band.setName(f"how far it reached ({per})")
-        fill = QColor(theme.LEFT)
+        fill = QColor(palette_of(self).left)
         fill.setAlpha(70)
         band.setColor(fill)
         band.setPen(QPen(Qt.PenStyle.NoPen))
         return band
 
-    @staticmethod
-    def _markers(name: str, shape: QScatterSeries.MarkerShape) -> QScatterSeries:
+    def _markers(self, name: str, shape: QScatterSeries.MarkerShape) -> QScatterSeries:
         series = QScatterSeries()
         series.setName(name)
         series.setMarkerShape(shape)
-        series.setColor(QColor(theme.PAIN))
+        series.setColor(QColor(palette_of(self).pain))
         series.setMarkerSize(14)
         return series
 
@@ -606,7 +605,7 @@ class HistoryWindow(QWidget):
         span = sorted(s.started_at[:10] for s in self.sessions)
         period = f"{span[0]} to {span[-1]}" if span else "no sessions yet"
         made = f"made {datetime.now():%Y-%m-%d}"
-        page.text(f"{period} · {self.summary.text()} · {made}", 9, color=theme.MUTED)
+        page.text(f"{period} · {self.summary.text()} · {made}", 9, color=PRINT.muted)
         page.y += 10
         chart_height = page.width * 0.42
         self.chart_view.resize(1200, 500)
@@ -624,9 +623,9 @@ class HistoryWindow(QWidget):
                 line += f"  reach {reach}"
             page.text(line, 8)
         if len(self.sessions) > 12:
-            page.text(f"and {_count(len(self.sessions) - 12, 'earlier session')}", 8, theme.MUTED)
+            page.text(f"and {_count(len(self.sessions) - 12, 'earlier session')}", 8, PRINT.muted)
         page.y += 8
-        page.text("Pain stops (radiating pain)", 11, bold=True, color=theme.PAIN_DARK)
+        page.text("Pain stops (radiating pain)", 11, bold=True, color=PRINT.pain_dark)
         if not self.stops:
             page.text("none", 8)
 
@@ -636,11 +635,11 @@ class HistoryWindow(QWidget):
         for i, p in enumerate(self.stops):
             line, rest = stop_line(p), len(self.stops) - i - 1
             if not page.fits([line, more(rest)] if rest else [line], 8):
-                page.text(more(rest + 1), 8, color=theme.MUTED)  # the last line had room for it
+                page.text(more(rest + 1), 8, color=PRINT.muted)  # the last line had room for it
                 break
             page.text(line, 8)
         page.y = page.bottom
-        page.text("Self-recorded with Sciatica Timer; not a diagnosis.", 7, color=theme.MUTED)
+        page.text("Self-recorded with Sciatica Timer; not a diagnosis.", 7, color=PRINT.muted)
         painter.end()
         return path
 
@@ -714,7 +713,7 @@ class _Page:
         needed = sum(self._box(line).height() + self._gap() for line in lines)
         return self.y + needed <= self.bottom
 
-    def text(self, line: str, size: int, color: str = theme.TEXT, bold: bool = False) -> None:
+    def text(self, line: str, size: int, color: str = PRINT.text, bold: bool = False) -> None:
         self._font(size, bold)
         self.painter.setPen(QColor(color))
         box = self._box(line)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -23,15 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.core.engine import SessionState, Snapshot
+from sciatica_timer.core.engine import ADD_TIME_S, SessionState, Snapshot
 from sciatica_timer.core.models import Library
 from sciatica_timer.core.safety import Reach, repeat_offenders
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.core.timeline import build_timeline
 from sciatica_timer.storage.settings import Settings
-from sciatica_timer.ui import theme
 from sciatica_timer.ui.controller import SessionController, SessionSummary
-from sciatica_timer.ui.screens.views import DoneView, HomeView, SafetyView
+from sciatica_timer.ui.screens.done import DoneView
+from sciatica_timer.ui.screens.home import HomeView
+from sciatica_timer.ui.screens.safety import SafetyView
+from sciatica_timer.ui.theme import LIGHT, apply_theme, set_role
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
     from sciatica_timer.ui.screens.checkin import CheckIn, CheckInView, FlareAlternative
@@ -39,19 +41,32 @@ if TYPE_CHECKING:  # the screens not needed for the first paint are imported on 
     from sciatica_timer.ui.screens.session import SessionView
     from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
 
-KEYS = [
-    ("Space", "pause / resume"),
-    ("→", "skip to the next part"),
-    ("←", "back: restart this part"),
-    ("+", "add 15 seconds"),
-    ("H", "hold a tender spot (again to release)"),
-    ("P", "STOP – pain radiates"),
-    ("E", "end the session"),
-    ("Y / N", "answer the question on screen (is pain left?)"),
-    ("F", "full screen"),
-    ("M", "mute the voice"),
-    ("?", "show or hide these keys"),
-]
+
+@dataclass(frozen=True)
+class Keys:
+    """One row of the keys help and the shortcuts it stands for: (key sequence, action)."""
+
+    shown: str
+    """The keys as the help shows them; empty for a key the help does not list."""
+    what: str
+    bindings: tuple[tuple[str, str], ...]
+
+
+KEYS = (
+    Keys("Space", "pause / resume", (("Space", "pause"),)),
+    Keys("→", "skip to the next part", (("Right", "skip"),)),
+    Keys("←", "back: restart this part", (("Left", "back"),)),
+    Keys("+", f"add {ADD_TIME_S} seconds", (("+", "add"), ("=", "add"), ("Shift+=", "add"))),
+    Keys("H", "hold a tender spot (again to release)", (("H", "hold"),)),
+    Keys("P", "STOP – pain radiates", (("P", "pain_stop"),)),
+    Keys("E", "end the session", (("E", "end"),)),
+    Keys("Y / N", "answer the question on screen (is pain left?)", (("Y", "yes"), ("N", "no"))),
+    Keys("F", "full screen", (("F", "fullscreen"), ("F11", "fullscreen"))),
+    Keys("M", "mute the voice", (("M", "mute"),)),
+    Keys("?", "show or hide these keys", (("?", "keys"), ("Shift+/", "keys"), ("F1", "keys"))),
+    Keys("", "start; back to the routines", (("Return", "enter"), ("Enter", "enter"))),
+)
+"""Every key the window answers to: the shortcuts and the keys help are both built from it."""
 
 
 class Banner(QFrame):
@@ -60,6 +75,7 @@ class Banner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
+        set_role(self, "banner")
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # notices quote file names
         self.label.setObjectName("bannerLabel")
@@ -68,7 +84,7 @@ class Banner(QFrame):
         close = QPushButton("✕")
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         close.setFixedSize(44, 44)
-        close.setStyleSheet("padding: 0; font-size: 20px;")
+        set_role(close, "close")
         close.setToolTip("Dismiss")
         close.clicked.connect(self.clear)
         layout = QHBoxLayout(self)
@@ -97,12 +113,12 @@ class KeysOverlay(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("keysOverlay")
+        set_role(self, "overlay")
         grid = QGridLayout(self)
         grid.setContentsMargins(28, 20, 28, 20)
-        for row, (key, what) in enumerate(KEYS):
-            k = QLabel(f"<b>{key}</b>")
-            grid.addWidget(k, row, 0)
-            grid.addWidget(QLabel(what), row, 1)
+        for row, keys in enumerate(k for k in KEYS if k.shown):
+            grid.addWidget(QLabel(f"<b>{keys.shown}</b>"), row, 0)
+            grid.addWidget(QLabel(keys.what), row, 1)
         self.hide()
 
 
@@ -123,7 +139,7 @@ class MainWindow(QMainWindow):
         icon = assets_dir / "icons" / "sciatica-timer.svg"
         if icon.is_file():
             self.setWindowIcon(QIcon(str(icon)))
-        self.setStyleSheet(theme.STYLE_SHEET)
+        apply_theme(self, LIGHT)
         self.library = library
         self.controller = controller
         self.settings = settings or Settings()
@@ -352,27 +368,27 @@ class MainWindow(QMainWindow):
 
     def _install_keys(self) -> None:
         c = self.controller
-        bindings: list[tuple[list[str], Callable[[], None]]] = [
-            (["Space"], c.toggle_pause),
-            (["Right"], c.skip),
-            (["Left"], c.back),
-            (["+", "=", "Shift+="], c.add_time),
-            (["H"], c.hold),
-            (["P"], c.pain_stop),
-            (["E"], c.end),
-            (["Y"], lambda: c.answer_check(True)),
-            (["N"], lambda: c.answer_check(False)),
-            (["F", "F11"], self.toggle_fullscreen),
-            (["M"], self.toggle_mute),
-            (["?", "Shift+/", "F1"], self.toggle_keys),
-            (["Return", "Enter"], self._enter_key),
-        ]
+        actions: dict[str, Callable[[], None]] = {
+            "pause": c.toggle_pause,
+            "skip": c.skip,
+            "back": c.back,
+            "add": c.add_time,
+            "hold": c.hold,
+            "pain_stop": c.pain_stop,
+            "end": c.end,
+            "yes": lambda: c.answer_check(True),
+            "no": lambda: c.answer_check(False),
+            "fullscreen": self.toggle_fullscreen,
+            "mute": self.toggle_mute,
+            "keys": self.toggle_keys,
+            "enter": self._enter_key,
+        }
         self.shortcuts: list[QShortcut] = []
-        for keys, slot in bindings:
-            for key in keys:
+        for keys in KEYS:
+            for key, action in keys.bindings:
                 shortcut = QShortcut(QKeySequence(key), self)
                 shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-                shortcut.activated.connect(slot)
+                shortcut.activated.connect(actions[action])
                 self.shortcuts.append(shortcut)
 
     def _enter_key(self) -> None:

@@ -21,12 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.core.engine import SessionState, Snapshot
+from sciatica_timer.core.engine import ADD_TIME_S, HOLD_DEFAULT_S, SessionState, Snapshot
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.core.timeline import Phase, PhaseKind, Side
-from sciatica_timer.ui import theme
-from sciatica_timer.ui.screens.checkin import YesNo
-from sciatica_timer.ui.widgets.display import FitLabel, Illustration, ProgressRing, SlimBar
+from sciatica_timer.ui.theme import palette_of, restyle, set_role
+from sciatica_timer.ui.widgets.answers import YesNo
+from sciatica_timer.ui.widgets.display import (
+    FitLabel,
+    Illustration,
+    ProgressRing,
+    SlimBar,
+    SteadyLabel,
+    set_font_px,
+)
 
 COUNTDOWN_SHARE = 0.22
 """Countdown font size as a share of the window height (at least a fifth, for 3 m)."""
@@ -95,12 +102,11 @@ class CheckPanel(QFrame):
         text = _named(QLabel(CHECK_TEXT), "checkText", "Question")
         text.setWordWrap(True)
         self.text = text
-        self.answer = YesNo("checkPain", yes_color=theme.PAIN_DARK, stacked=True)
+        self.answer = YesNo("checkPain", yes_warns=True, stacked=True)
         self.answer.yes.setText("Yes, some pain: skip strengthening  (Y)")
         self.answer.yes.setAccessibleName("Yes, some pain is left: skip strengthening")
         self.answer.no.setText("No pain left: go on  (N)")
         self.answer.no.setAccessibleName("No pain left: go on")
-        self._button_css = {b: b.styleSheet() for b in (self.answer.yes, self.answer.no)}
         self.fit(768)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -112,23 +118,24 @@ class CheckPanel(QFrame):
     def fit(self, height: int) -> None:
         """Text and answers sized to the window, so both answers show whole at 600 px."""
         self.title.fit_to(height, max_px=56)
-        self.text.setStyleSheet(f"font-size: {max(16, round(height * 0.031))}px;")
+        set_font_px(self.text, max(16, round(height * 0.031)))
         size = max(16, round(height * 0.027))
-        for button, css in self._button_css.items():
+        for button in (self.answer.yes, self.answer.no):
             button.setMinimumHeight(max(52, round(height * 0.085)))
-            button.setStyleSheet(f"{css} QPushButton {{ font-size: {size}px; }}")
+            set_font_px(button, size)
 
 
-def phase_color(phase: Phase | None, holding: bool) -> str:
+def phase_tone(phase: Phase | None, holding: bool) -> str:
+    """The phase's colour, as one of ``theme.PHASE_TONES``."""
     if holding:
-        return theme.HOLD
+        return "hold"
     if phase is None or phase.kind in (PhaseKind.REST, PhaseKind.PREPARE, PhaseKind.SWITCH):
-        return theme.REST
+        return "rest"
     if phase.side is Side.LEFT:
-        return theme.LEFT
+        return "left"
     if phase.side is Side.RIGHT:
-        return theme.RIGHT
-    return theme.ACCENT
+        return "right"
+    return "accent"
 
 
 class SessionView(QWidget):
@@ -139,23 +146,19 @@ class SessionView(QWidget):
 
         # header: routine, whole-session progress, time left, up next
         self.routine_label = _plain(QLabel())
-        self.routine_label.setStyleSheet("font-size: 20px; font-weight: 700;")
+        set_role(self.routine_label, "header")
         self.session_bar = SlimBar()
         self.session_bar.setObjectName("sessionProgress")
         self.session_bar.setAccessibleName("Session progress")
-        self.time_left_label = _named(QLabel(), "sessionTimeLeftLabel", "Session time left")
-        self.time_left_label.setStyleSheet("font-size: 20px;")
-        self.time_left_label.ensurePolished()  # its font, from the style sheet
-        metrics = self.time_left_label.fontMetrics()
-        # Fixed, so the time changing every second never re-lays out the window.
-        self.time_left_label.setFixedSize(
-            metrics.horizontalAdvance("8:88:88 left") + 8, metrics.height() + 4
+        self.time_left_label = _named(
+            SteadyLabel("8:88:88 left"), "sessionTimeLeftLabel", "Session time left"
         )
+        set_role(self.time_left_label, "clock")
         self.time_left_label.setAlignment(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         )
         self.next_label = _plain(_named(QLabel(), "upNextLabel", "Up next"))
-        self.next_label.setStyleSheet(f"font-size: 20px; color: {theme.MUTED};")
+        set_role(self.next_label, "upNext")
         header = QHBoxLayout()
         header.addWidget(self.routine_label)
         header.addWidget(self.session_bar, 1)
@@ -171,6 +174,7 @@ class SessionView(QWidget):
         self.steps_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.caution_box = QFrame()
         self.caution_box.setObjectName("caution")
+        set_role(self.caution_box, "caution")
         self.caution_label = _plain(QLabel())
         self.caution_label.setObjectName("cautionLabel")
         self.caution_label.setWordWrap(True)
@@ -221,11 +225,16 @@ class SessionView(QWidget):
         self.back_button = _button("◀◀ Back", "backButton", "Back: restart this part (Left arrow)")
         self.pause_button = _button("Pause", "pauseButton", "Pause or resume (Space)")
         self.skip_button = _button("Skip ▶▶", "skipButton", "Skip to the next part (Right arrow)")
-        self.add_button = _button("+15 s", "addTimeButton", "Add 15 seconds (+)")
-        self.hold_button = _button("Hold spot", "holdButton", "Tender-spot hold, 20 s (H)")
+        self.add_button = _button(
+            f"+{ADD_TIME_S} s", "addTimeButton", f"Add {ADD_TIME_S} seconds (+)"
+        )
+        self.hold_button = _button(
+            "Hold spot", "holdButton", f"Tender-spot hold, {HOLD_DEFAULT_S} s (H)"
+        )
         self.end_button = _button("End", "endButton", "End the session early (E)")
         self.pain_button = _button(PAIN_STOP_TEXT, "painStopButton", "Stop now: pain radiates (P)")
         self.pain_button.setAccessibleName("Stop, pain radiates")
+        set_role(self.pain_button, "stop")
         self.pain_button.setMinimumHeight(76)
         controls = QHBoxLayout()
         for b in (
@@ -260,7 +269,7 @@ class SessionView(QWidget):
             self._shown_phase = (phase.index, snap.holding)
             self._show_phase(phase, snap.holding, snap.next_phase)
         self.countdown_label.setText(format_clock(snap.display_seconds))
-        color = phase_color(phase, snap.holding)
+        color = palette_of(self).phase(phase_tone(phase, snap.holding))
         self.ring.set_progress(snap.phase_progress, color)
         self.session_bar.set_value(snap.session_progress)
         self.time_left_label.setText(f"{format_clock(snap.session_remaining_ns / 1e9)} left")
@@ -304,10 +313,9 @@ class SessionView(QWidget):
             self.steps_label.setText(CHECK_HELP)
             self.next_label.setText("Waiting for your answer: Y or N")
             return
-        color = phase_color(phase, holding)
         label = "Hold" if holding else phase.label
         self.phase_label.setText(label.upper())
-        self.phase_label.set_style(f"color: {color};")
+        restyle(self.phase_label, phase=phase_tone(phase, holding))
         ex = phase.exercise
         between = phase.kind is not PhaseKind.WORK
         if ex is None and nxt and nxt.exercise:
@@ -319,12 +327,7 @@ class SessionView(QWidget):
         if between and side:
             text = "Next: " + text
         self.side_label.setText(text)
-        side_color = theme.LEFT if side is Side.LEFT else theme.RIGHT
-        self.side_label.set_style(
-            f"background: {side_color}; color: white; border-radius: 14px; padding: 4px 18px;"
-            if side
-            else "background: transparent;"
-        )
+        restyle(self.side_label, side="left" if side is Side.LEFT else "right" if side else "")
         self.side_label.setVisible(bool(side))
         if phase.reps is None:
             sets = f"set {phase.set_number} of {phase.sets}" if ex and phase.sets > 1 else ""
@@ -363,14 +366,10 @@ class SessionView(QWidget):
     def _fit_controls(self, width: int) -> None:
         """The stop button's words are never cut off: on a narrow window the other
         buttons get tighter, and below 900 px the stop button's font a little smaller."""
-        small = "QPushButton { padding: 8px 6px; font-size: 16px; }" if width < 1200 else ""
         for b in (self.back_button, self.pause_button, self.skip_button, self.add_button,
                   self.hold_button, self.end_button):  # fmt: skip
-            if b.styleSheet() != small:
-                b.setStyleSheet(small)
-        pain = "QPushButton { font-size: 20px; padding: 12px 10px; }" if width < 900 else ""
-        if self.pain_button.styleSheet() != pain:
-            self.pain_button.setStyleSheet(pain)
+            restyle(b, compact=width < 1200)
+        restyle(self.pain_button, compact=width < 900)
         self.pain_button.setMinimumWidth(self.pain_button.sizeHint().width())
 
     def fit_fonts(self, height: int) -> None:
@@ -379,5 +378,5 @@ class SessionView(QWidget):
         self.check_panel.fit(height)
         self.countdown_label.fit_to(height)
         text_px = max(15, round(height * 0.023))
-        self.steps_label.setStyleSheet(f"font-size: {text_px}px;")
-        self.caution_label.setStyleSheet(f"font-size: {max(14, text_px - 2)}px;")
+        set_font_px(self.steps_label, text_px)
+        set_font_px(self.caution_label, max(14, text_px - 2))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from sciatica_timer.storage.settings import Settings
+from sciatica_timer.ui.theme import set_role
 
 VERBOSITY_CHOICES = [
     ("full", "Everything: exercise, side, reminders, halfway, countdown"),
@@ -81,7 +82,7 @@ class SoundSettingsView(QWidget):
         form.addRow("How much is said", self.verbosity)
         form.addRow(self.sounds)
         title = QLabel("Voice and sounds")
-        title.setStyleSheet("font-size: 30px; font-weight: 800;")
+        set_role(title, "title")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(36, 24, 36, 24)
         layout.addWidget(title)

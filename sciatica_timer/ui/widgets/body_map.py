@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QP
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from sciatica_timer.core.safety import Reach
-from sciatica_timer.ui import theme
+from sciatica_timer.ui.theme import palette_of
 
 # A standing figure seen from behind, right leg drawn, in a 200 x 400 box.
 _REGIONS: dict[Reach, QRectF] = {
@@ -72,9 +72,10 @@ class BodyMap(QWidget):
         scale, offset = self._scale()
         painter.translate(offset)
         painter.scale(scale, scale)
-        outline = QPen(QColor(theme.MUTED), 2)
+        colors = palette_of(self)
+        outline = QPen(QColor(colors.muted), 2)
         painter.setPen(outline)
-        painter.setBrush(QColor("#ffffff"))
+        painter.setBrush(QColor(colors.figure))
         # head, torso, the other (unmarked) leg
         painter.drawEllipse(QPointF(100, 30), 22, 24)
         body = QPainterPath()
@@ -87,12 +88,12 @@ class BodyMap(QWidget):
         painter.setFont(font)
         for reach, rect in _REGIONS.items():
             hit = 0 < reach.level <= level
-            painter.setPen(QPen(QColor(theme.PAIN if hit else theme.MUTED), 2))
-            painter.setBrush(QColor(theme.PAIN if hit else "#f1eee8"))
+            painter.setPen(QPen(QColor(colors.pain if hit else colors.muted), 2))
+            painter.setBrush(QColor(colors.pain if hit else colors.region))
             if reach is self._reach:
-                painter.setBrush(QColor(theme.PAIN_DARK))
+                painter.setBrush(QColor(colors.pain_dark))
             painter.drawRoundedRect(rect, 12, 12)
-            painter.setPen(QColor("white" if hit else theme.TEXT))
+            painter.setPen(QColor(colors.on_accent if hit else colors.text))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                              reach.words)  # fmt: skip
         painter.end()

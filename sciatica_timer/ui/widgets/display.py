@@ -1,4 +1,4 @@
-"""Small custom widgets: the phase ring, the exercise picture, and scaling labels."""
+"""Small custom widgets: the phase ring, the exercise picture, and labels sized by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from sciatica_timer.ui import theme
+from sciatica_timer.ui.theme import palette_of
 
 
 class ProgressRing(QWidget):
@@ -25,7 +25,7 @@ class ProgressRing(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._progress = 0.0
-        self._color = QColor(theme.ACCENT)
+        self._color = ""  # the accent until a phase gives one
         self._center: QWidget | None = None
         self._widest = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -59,7 +59,7 @@ class ProgressRing(QWidget):
 
     def set_progress(self, value: float, color: str | None = None) -> None:
         value = max(0.0, min(1.0, value))
-        new_color = QColor(color) if color else self._color
+        new_color = color or self._color
         if abs(value - self._progress) < 0.002 and new_color == self._color:
             return
         if new_color == self._color:
@@ -91,9 +91,6 @@ class ProgressRing(QWidget):
         rect.adjust(width / 2, width / 2, -width / 2, -width / 2)
         return rect, width
 
-    def progress(self) -> float:
-        return self._progress
-
     def ring_rect(self) -> QRectF:
         side = min(self.width(), self.height()) - 16
         return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
@@ -102,12 +99,13 @@ class ProgressRing(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect, width = self._track()
-        pen = QPen(QColor(theme.RING_TRACK), width)
+        colors = palette_of(self)
+        pen = QPen(QColor(colors.ring_track), width)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         painter.drawEllipse(rect)
         if self._progress > 0:
-            pen.setColor(self._color)
+            pen.setColor(QColor(self._color or colors.accent))
             painter.setPen(pen)
             painter.drawArc(rect, 90 * 16, -round(self._progress * 360 * 16))
         painter.end()
@@ -136,10 +134,11 @@ class SlimBar(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         radius = self.height() / 2
-        painter.setBrush(QColor(theme.RING_TRACK))
+        colors = palette_of(self)
+        painter.setBrush(QColor(colors.ring_track))
         painter.drawRoundedRect(QRectF(self.rect()), radius, radius)
         if self._value > 0:
-            painter.setBrush(QColor(theme.ACCENT))
+            painter.setBrush(QColor(colors.accent))
             width = max(self.height(), self.width() * self._value)
             painter.drawRoundedRect(QRectF(0, 0, width, self.height()), radius, radius)
         painter.end()
@@ -186,7 +185,7 @@ class Illustration(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(theme.PANEL))
+        painter.setBrush(QColor(palette_of(self).panel))
         painter.drawRoundedRect(QRectF(self.rect()), 18, 18)
         if self.has_image():
             view = self._renderer.viewBoxF()
@@ -202,12 +201,14 @@ class Illustration(QWidget):
         painter.end()
 
 
-class FitLabel(QLabel):
-    """A label whose font is a fixed share of a reference height (the window's).
+def set_font_px(widget: QWidget, px: int, bold: bool = False) -> None:
+    """Size a widget's font by hand (to the window): through its own style sheet, because
+    the window's style sheet would override a plain ``setFont``. Colours stay with the theme."""
+    widget.setStyleSheet(f"font-size: {px}px; {'font-weight: 800;' if bold else ''}")
 
-    Sized through its own style sheet, because the window's style sheet would
-    override a plain ``setFont``.
-    """
+
+class FitLabel(QLabel):
+    """A label whose font is a fixed share of a reference height (the window's)."""
 
     def __init__(self, text: str = "", share: float = 0.05, bold: bool = False) -> None:
         super().__init__(text)
@@ -215,13 +216,6 @@ class FitLabel(QLabel):
         self._share = share
         self._bold = bold
         self._px = 0
-        self._style = ""
-
-    def set_style(self, css: str) -> None:
-        """Extra style (colour, background) kept alongside the fitted size."""
-        if css != self._style:
-            self._style = css
-            self._apply()
 
     def pixel_size(self) -> int:
         return self._px
@@ -232,8 +226,23 @@ class FitLabel(QLabel):
             px = min(px, max_px)
         if px != self._px:
             self._px = px
-            self._apply()
+            set_font_px(self, px, self._bold)
 
-    def _apply(self) -> None:
-        weight = "font-weight: 800;" if self._bold else ""
-        self.setStyleSheet(f"font-size: {self._px}px; {weight} {self._style}")
+
+class SteadyLabel(QLabel):
+    """A label as big as its ``widest`` text in its font, so a new text (every second)
+    never re-lays out the window; it follows its font when the style sheet sets it."""
+
+    def __init__(self, widest: str) -> None:
+        super().__init__()
+        self._widest = widest
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() is QEvent.Type.FontChange:
+            self._fit()
+
+    def _fit(self) -> None:
+        metrics = self.fontMetrics()
+        self.setFixedSize(metrics.horizontalAdvance(self._widest) + 8, metrics.height() + 4)

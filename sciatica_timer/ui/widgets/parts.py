@@ -1,0 +1,51 @@
+"""Small builders the screens share: titles, big buttons, scrolling text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea
+
+from sciatica_timer.ui.theme import set_role
+
+
+def title(text: str, large: bool = False) -> QLabel:
+    """A screen's title, shown as written; ``large`` on the home, done and safety screens."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    set_role(label, "title", **({"large": True} if large else {}))
+    label.setWordWrap(True)
+    return label
+
+
+def big_button(text: str, name: str, checkable: bool = False) -> QPushButton:
+    """A button for the questions, clicked (never reached with Tab, so keys stay free)."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text)
+    button.setCheckable(checkable)
+    button.setMinimumHeight(56)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return button
+
+
+def tall_button(text: str, name: str) -> QPushButton:
+    """A button at the foot of a screen."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text)
+    button.setMinimumHeight(64)
+    return button
+
+
+def scrolling_text(name: str, html: str = "") -> tuple[QLabel, QScrollArea]:
+    """A rich-text label that scrolls when the window is small."""
+    label = QLabel(html)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(label)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return label, scroll
