@@ -204,7 +204,8 @@ def _check_sound(state: _State) -> str:
 
     from PySide6.QtCore import qInstallMessageHandler
 
-    from sciatica_timer.ui.audio.voice import SOUND_NAMES, probe_audio
+    from sciatica_timer.core.cues import Sound
+    from sciatica_timer.ui.audio.player_client import probe_audio
 
     previous = qInstallMessageHandler(lambda *_: None)
     try:
@@ -217,7 +218,7 @@ def _check_sound(state: _State) -> str:
         output = probe_audio()
     finally:
         qInstallMessageHandler(previous)
-    for name in SOUND_NAMES:
+    for name in Sound:
         path = assets_dir() / "sounds" / f"{name}.wav"
         try:
             with wave.open(str(path)) as wav:
@@ -226,7 +227,7 @@ def _check_sound(state: _State) -> str:
         except (OSError, EOFError, wave.Error) as exc:
             raise CheckFailed(f"{path.name} cannot be read: {exc}") from exc
     where = "an audio output" if output is None else "no audio output here"
-    return f"QtMultimedia loads, {len(SOUND_NAMES)} sounds readable, {where}"
+    return f"QtMultimedia loads, {len(Sound)} sounds readable, {where}"
 
 
 def _check_speech(state: _State) -> str:
