@@ -14,6 +14,8 @@ from sciatica_timer.core.timeline import CueKind
 PAIN_STOP_SENTENCE = "Stopping now. Rest, and breathe slowly."
 PAUSED_TEXT = "Paused"
 RESUMED_TEXT = "Resuming"
+EVENT_TEXTS = (PAIN_STOP_SENTENCE, PAUSED_TEXT, RESUMED_TEXT)
+"""What is said for events rather than cues (rendered ahead with the first cue)."""
 LATE_LIMIT_S = 1.5
 """A cue due longer ago than this is dropped (except "Session complete")."""
 PENDING_LIMIT_S = 1.0

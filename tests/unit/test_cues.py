@@ -6,6 +6,7 @@ import pytest
 
 from sciatica_timer.core.clock import NS_PER_S
 from sciatica_timer.core.cues import (
+    EVENT_TEXTS,
     LATE_LIMIT_S,
     PAIN_STOP_SENTENCE,
     PAUSED_TEXT,
@@ -201,3 +202,13 @@ def test_speaking_and_sounding_follow_the_settings() -> None:
     assert SpeechSettings(verbosity=Verbosity.BEEPS).sounding
     assert not SpeechSettings(verbosity=Verbosity.SILENT).sounding
     assert not SpeechSettings(sounds_on=False).sounding
+
+
+def test_every_sentence_said_for_an_event_is_rendered_ahead() -> None:
+    """What is said for an event other than a cue is one of EVENT_TEXTS (prepared at start)."""
+    said = {
+        r.then.text
+        for kind in EventKind
+        if kind is not EventKind.CUE and isinstance((r := react_to(event(kind))).then, Say)
+    }
+    assert said == set(EVENT_TEXTS)

@@ -14,16 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from sciatica_timer.core.cues import (
-    PAIN_STOP_SENTENCE,
-    PAUSED_TEXT,
-    RESUMED_TEXT,
-    Play,
-    Say,
-    Sound,
-    SpeechSettings,
-    react,
-)
+from sciatica_timer.core.cues import EVENT_TEXTS, Play, Say, Sound, SpeechSettings, react
 from sciatica_timer.core.engine import Event
 from sciatica_timer.speech.renderer import (
     JOB_TIMEOUT_S,
@@ -123,8 +114,7 @@ class Voice(QObject):
         and "Resuming" come right after the first text, so they are ready from the start.
         """
         session = list(dict.fromkeys(texts))
-        extra = (PAIN_STOP_SENTENCE, PAUSED_TEXT, RESUMED_TEXT)
-        ordered = list(dict.fromkeys([*session[:1], *extra, *session[1:]]))
+        ordered = list(dict.fromkeys([*session[:1], *EVENT_TEXTS, *session[1:]]))
         self._prepared = ordered[:RENDER_AHEAD]  # what apply() renders again for a new rate
         self._silenced = False
         speaking = self._settings.speaking
