@@ -25,10 +25,12 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from sciatica_timer.core.clock import NS_PER_S, MonotonicClock  # noqa: E402
+from sciatica_timer.core.cues import SpeechSettings  # noqa: E402
 from sciatica_timer.core.engine import Engine, Event, EventKind  # noqa: E402
 from sciatica_timer.core.models import Library, Routine, Step  # noqa: E402
 from sciatica_timer.core.timeline import Cue, CueKind, Timeline, all_cue_texts, build_timeline  # noqa: E402
-from sciatica_timer.speech.renderer import CueRenderer, SpeechSettings, wav_seconds  # noqa: E402
+from sciatica_timer.speech.cache import wav_seconds  # noqa: E402
+from sciatica_timer.speech.renderer import CueRenderer  # noqa: E402
 from sciatica_timer.storage.library_file import load_library  # noqa: E402
 from sciatica_timer.ui.audio.voice import Voice  # noqa: E402
 

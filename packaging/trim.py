@@ -39,7 +39,7 @@ DROP_PLUGIN_KINDS = frozenset(
 )  # fmt: skip
 """Plugin folders for modules or platforms the app does not use (no network, no QML), and
 QtMultimedia's media backends (FFmpeg): the app plays WAVs on a QAudioSink, which needs none
-(sciatica_timer/ui/voice.py)."""
+(sciatica_timer/ui/audio/player_process.py)."""
 
 DROP_PLUGINS = frozenset(
     {

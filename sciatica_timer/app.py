@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QObject
 
     from sciatica_timer.core.clock import Clock
+    from sciatica_timer.core.cues import SpeechSettings
     from sciatica_timer.selftest import State
-    from sciatica_timer.speech.renderer import SpeechSettings
     from sciatica_timer.ui.audio.voice import Voice
     from sciatica_timer.ui.controller import SessionController
     from sciatica_timer.ui.screens.main_window import MainWindow
@@ -224,16 +224,14 @@ def _make_voice(settings: Settings, paths: AppPaths, no_voice: bool) -> Voice:
 
 def speech_settings(settings: Settings, no_voice: bool = False) -> SpeechSettings:
     """The speech part of the user's settings (``--no-voice`` turns the voice off)."""
-    from sciatica_timer.speech.renderer import SpeechSettings, Verbosity
+    from sciatica_timer.core.cues import SpeechSettings, verbosity_named
 
     return SpeechSettings(
         voice_on=settings.voice_on and not no_voice,
         voice_id=settings.voice_id,
         rate=settings.rate,
         volume=settings.volume,
-        verbosity=Verbosity(settings.verbosity)
-        if settings.verbosity in {v.value for v in Verbosity}
-        else Verbosity.FULL,
+        verbosity=verbosity_named(settings.verbosity),
         sounds_on=settings.sounds_on,
     )
 

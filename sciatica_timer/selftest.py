@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sciatica_timer import __version__
+from sciatica_timer.core.cues import Sound
 from sciatica_timer.core.models import Library
 from sciatica_timer.core.timeline import build_timeline
 from sciatica_timer.storage.library_checks import schema_path
@@ -33,7 +34,6 @@ SPEECH_TIMEOUT_S = 15.0
 """Longest the speech check waits for the engine to start and render one phrase."""
 SPEECH_HINT = "on Debian/Ubuntu: apt-get install libespeak-ng1"
 SOUND_HINT = "on Debian/Ubuntu: apt-get install libpulse0"
-SOUNDS = ("chime", "tick", "end")
 
 
 class CheckFailed(Exception):
@@ -128,7 +128,7 @@ def _check_library(state: State) -> str:
     missing = [
         e.image for e in library.exercises.values() if e.image and not (assets / e.image).is_file()
     ]
-    missing += [f"sounds/{s}.wav" for s in SOUNDS if not (assets / "sounds" / f"{s}.wav").is_file()]
+    missing += [f"sounds/{s}.wav" for s in Sound if not (assets / "sounds" / f"{s}.wav").is_file()]
     if missing:
         raise CheckFailed(f"missing from {assets}: {', '.join(missing)}")
     if not library.routines:
@@ -137,7 +137,7 @@ def _check_library(state: State) -> str:
     pictures = sum(1 for e in library.exercises.values() if e.image)
     return (
         f"{len(library.exercises)} exercises, {len(library.routines)} routines, "
-        f"{pictures} pictures, {len(SOUNDS)} sounds in {path.parent}"
+        f"{pictures} pictures, {len(Sound)} sounds in {path.parent}"
     )
 
 

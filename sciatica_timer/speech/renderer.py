@@ -1,239 +1,51 @@
-"""What is said and when, and the one worker thread that owns the pyttsx3 engine. No Qt.
+"""The one worker thread that owns the pyttsx3 engine: it renders cues to the cache. No Qt.
 
-Measured with pyttsx3 2.99 + espeak-ng on Linux (pinned in tests/unit/test_speech.py):
-``init()`` returns one cached engine per process, whatever the thread; synthesis runs on
-espeak's own thread, so the first ``runAndWait()`` of a fresh engine returns before the
-file is written, and the next property change then races it (wrong rate, empty files)
-unless each utterance waits for ``finished-utterance``; ``say()`` after a ``save_to_file``
-goes into that file; a WAV write failing inside espeak's callback makes every later
-``runAndWait()`` loop forever. So every job waits for ``finished-utterance`` with a
-deadline, and a timer ends a stuck run loop.
-
-The cache stays small: a session's texts are rendered as it reaches them (``plan``), never
-all at start (a 10,000-exercise file once queued 8,216 renders, 2.2 GB); whenever it holds
-more than ``CACHE_MAX_BYTES`` the least recently used WAVs go, and at each start those unused
-for ``CACHE_MAX_AGE_S``; the key includes pyttsx3's and espeak-ng's versions, so an upgraded
-engine never plays audio rendered by the old one.
+Every job waits for ``finished-utterance`` with a deadline, and a timer ends a stuck run
+loop (``speech.engine`` says why). A session's texts are rendered as it reaches them
+(``plan``), never all at start (a 10,000-exercise file once queued 8,216 renders, 2.2 GB).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import hashlib
-import importlib
-import json
 import logging
 import os
-import re
-import stat
-import sys
 import threading
 import time
-import wave
 from collections import deque
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from sciatica_timer.core.timeline import CueKind
+from sciatica_timer.core.cues import LATE_LIMIT_S
+from sciatica_timer.speech.cache import (
+    CACHE_MAX_AGE_S,
+    CACHE_MAX_BYTES,
+    CACHE_PRUNE_TO,
+    Pruned,
+    cache_key,
+    engine_version,
+    mark_used,
+    prune_cache,
+    wav_seconds,
+)
+from sciatica_timer.speech.engine import (
+    ENGINE_LOCK,
+    end_loop,
+    open_engine,
+    speak_aloud_again,
+    wait_for_espeak_idle,
+)
 from sciatica_timer.storage.paths import create_private_file, make_private_dir, seal_private_file
 
-PAIN_STOP_SENTENCE = "Stopping now. Rest, and breathe slowly."
-PAUSED_TEXT = "Paused"
-RESUMED_TEXT = "Resuming"
-LATE_LIMIT_S = 1.5
-"""A cue due longer ago than this is dropped (except "Session complete")."""
 JOB_TIMEOUT_S = 10.0
 """Longest one render or one fallback utterance may take before the voice is given up."""
-RATE_RANGE = (80, 300)
 RENDER_AHEAD = 60
 """How many of a session's texts (distinct, in order of first use) are rendered ahead of the
 furthest one it has reached. The bundled routines reach 20 to 37 new texts in their first ten
 minutes; a cue that is due but not ready is rendered on demand."""
-CACHE_MAX_BYTES = 50 * 1024 * 1024
-"""The speech cache is pruned, least recently used first, when it holds more than this."""
-CACHE_PRUNE_TO = 0.9
-"""During a session, a cache over its cap is pruned to this share of it (not one file a cue)."""
-CACHE_MAX_AGE_S = 60 * 24 * 3600.0
-"""A cached WAV not used for this long is removed at the next start."""
-PART_STALE_S = 600.0
-"""A half-written ``.part.wav`` this old was left by a crash (younger: another instance's)."""
-_CACHE_FILE = re.compile(r"[0-9a-f]{64}(\.part)?\.wav")
 APT_HINT = "On Debian/Ubuntu: sudo apt-get install libespeak-ng1"
-NO_OUTPUT_MESSAGE = (
-    "No sound output was found; the session continues with on-screen cues. "
-    "Connect speakers or headphones, check that sound is on, then restart the app."
-)
-
-
-class Verbosity(StrEnum):
-    FULL = "full"
-    SHORT = "short"
-    BEEPS = "beeps"
-    SILENT = "silent"
-
-
-_SHORT_KINDS = frozenset(
-    {
-        CueKind.GET_READY,
-        CueKind.ANNOUNCE,
-        CueKind.TEN_SECONDS,
-        CueKind.COUNTDOWN,
-        CueKind.REP,
-        CueKind.SWITCH,
-        CueKind.REST,
-        CueKind.HOLD,
-        CueKind.RELEASE,
-        CueKind.COMPLETE,
-        CueKind.CHECK,
-    }
-)
-SPOKEN_KINDS: dict[Verbosity, frozenset[CueKind]] = {
-    Verbosity.FULL: frozenset(CueKind),
-    Verbosity.SHORT: _SHORT_KINDS,
-    Verbosity.BEEPS: frozenset(),
-    Verbosity.SILENT: frozenset(),
-}
-"""Short drops the reminder, "halfway" and "next: ..."; it keeps sides, counts and changes."""
-
-
-def speaks(kind: CueKind, verbosity: Verbosity) -> bool:
-    """Whether a cue of this kind is spoken at this verbosity."""
-    return kind in SPOKEN_KINDS[verbosity]
-
-
-def talks(verbosity: Verbosity) -> bool:
-    """Whether this verbosity speaks at all (pause, resume and the pain-stop sentence)."""
-    return verbosity in (Verbosity.FULL, Verbosity.SHORT)
-
-
-@dataclass(frozen=True)
-class SpeechSettings:
-    """The voice and sound settings the window exposes; rate and volume are clamped."""
-
-    voice_on: bool = True
-    voice_id: str | None = None
-    rate: int = 150
-    volume: float = 0.9
-    verbosity: Verbosity = Verbosity.FULL
-    sounds_on: bool = True
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "rate", max(RATE_RANGE[0], min(RATE_RANGE[1], int(self.rate))))
-        object.__setattr__(self, "volume", max(0.0, min(1.0, float(self.volume))))
-        object.__setattr__(self, "verbosity", Verbosity(self.verbosity))
-
-
-def cache_key(text: str, voice_id: str | None, rate: int, engine: str = "") -> str:
-    """The cache file stem: sha256 of the text, voice, rate and engine (``engine_version``)."""
-    payload = json.dumps([text, voice_id or "", rate, engine])  # ASCII: any text encodes
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def engine_version(engine: Any = None) -> str:
-    """What renders the audio, for the cache key: "pyttsx3 2.99; espeak-ng 1.51".
-
-    espeak-ng's version comes from the library pyttsx3 loaded (``espeak_Info``); another
-    driver (SAPI 5, NSSpeechSynthesizer) is named with the system's release. Never raises.
-    """
-    from importlib import metadata
-
-    try:
-        pyttsx3_version = metadata.version("pyttsx3")
-    except Exception:  # not installed as a distribution (a frozen app without its metadata)
-        pyttsx3_version = "unknown"
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-    module = type(driver).__module__ if driver is not None else "pyttsx3.drivers.espeak"
-    espeak: Any = sys.modules.get("pyttsx3.drivers._espeak")
-    if module == "pyttsx3.drivers.espeak" and espeak is not None:
-        try:
-            raw = espeak.Info(None)  # the version string; NULL: no data path wanted
-            library = "espeak-ng " + (raw.decode(errors="replace") if raw else "unknown")
-        except Exception:
-            library = "espeak-ng unknown"
-    else:
-        import platform
-
-        library = f"{module} {platform.system()} {platform.release()}"
-    return f"pyttsx3 {pyttsx3_version}; {library}"
-
-
-@dataclass(frozen=True)
-class Pruned:
-    """What one pass over the speech cache found and removed."""
-
-    files: int
-    total_bytes: int
-    removed: int
-    removed_bytes: int
-    seconds: float
-
-    @property
-    def kept_bytes(self) -> int:
-        return self.total_bytes - self.removed_bytes
-
-
-def prune_cache(
-    cache_dir: Path,
-    *,
-    max_bytes: int = CACHE_MAX_BYTES,
-    max_age_s: float = CACHE_MAX_AGE_S,
-    keep: Collection[str] = (),
-    now: float | None = None,
-) -> Pruned:
-    """Remove the cached WAVs unused for more than ``max_age_s``, then the least recently
-    used until at most ``max_bytes`` remain; never the file names in ``keep``.
-
-    A file was last used at the later of its access time (``mark_used``) and its
-    modification time (when it was rendered). Only regular files named like cache entries
-    are looked at, never through a link; one that cannot be removed is left. Slow disk work:
-    call it on the speech worker, never on the GUI thread. Never raises.
-    """
-    started = time.perf_counter()
-    now_ns = time.time_ns() if now is None else round(now * 1e9)
-    found: list[tuple[int, str, int]] = []
-    with contextlib.suppress(OSError), os.scandir(cache_dir) as entries:
-        for entry in entries:
-            if _CACHE_FILE.fullmatch(entry.name) is None:
-                continue
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if stat.S_ISREG(st.st_mode):
-                found.append((max(st.st_atime_ns, st.st_mtime_ns), entry.name, st.st_size))
-    found.sort()  # least recently used first
-    total = sum(size for _, _, size in found)
-    removed = removed_bytes = 0
-    for used_ns, name, size in found:
-        idle_s = (now_ns - used_ns) / 1e9
-        if name in keep:
-            continue
-        if name.endswith(".part.wav"):
-            drop = idle_s > PART_STALE_S
-        else:
-            drop = idle_s > max_age_s or total - removed_bytes > max_bytes
-        if not drop:
-            continue
-        try:
-            os.unlink(cache_dir / name)
-        except FileNotFoundError:  # another instance pruned it meanwhile
-            pass
-        except OSError:
-            continue
-        removed += 1
-        removed_bytes += size
-    return Pruned(len(found), total, removed, removed_bytes, time.perf_counter() - started)
-
-
-def mark_used(path: Path) -> None:
-    """Record that a cached WAV was just used: its access time becomes now, whatever the
-    mount's atime policy; its modification time (when it was rendered) stays."""
-    with contextlib.suppress(OSError):
-        os.utime(path, ns=(time.time_ns(), path.stat().st_mtime_ns))
 
 
 def voice_unavailable_message(reason: str) -> str:
@@ -242,15 +54,6 @@ def voice_unavailable_message(reason: str) -> str:
         f"The voice is unavailable ({reason}); the session continues on time with on-screen "
         f"cues and sounds. To fix it, install eSpeak NG. {APT_HINT}"
     )
-
-
-def wav_seconds(path: Path) -> float:
-    """Duration of a WAV file, 0.0 when it is missing, empty or unreadable."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            return wav.getnframes() / wav.getframerate()
-    except (OSError, EOFError, wave.Error, ZeroDivisionError):
-        return 0.0
 
 
 @dataclass(frozen=True)
@@ -272,62 +75,7 @@ class _Failed(Exception):
     """The engine cannot be used any more; the message says why."""
 
 
-def use_bundled_espeak() -> bool:
-    """On Linux without a system libespeak-ng, load the copy in espeakng-loader (if installed)."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        ctypes.CDLL("libespeak-ng.so.1")
-        return False
-    except OSError:
-        pass
-    try:
-        loader: Any = importlib.import_module("espeakng_loader")
-        os.environ.setdefault("ESPEAK_DATA_PATH", loader.get_data_path())
-        ctypes.CDLL(loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
-    except Exception:  # not installed, or no wheel for this platform
-        return False
-    return True
-
-
 log = logging.getLogger(__name__)
-
-_ENGINE_LOCK = threading.Lock()
-"""pyttsx3 hands every thread the same engine: only one job may drive it at a time."""
-_ENGINES: dict[str | None, Any] = {}
-"""Strong references: a collected engine unregisters espeak's callback, and a fresh one's
-first run loop returns before its utterance is done."""
-
-
-def open_engine(driver_name: str | None = None) -> Any:
-    """The process's pyttsx3 engine, kept alive for the process (hold ``_ENGINE_LOCK``)."""
-    use_bundled_espeak()
-    import pyttsx3
-
-    engine = pyttsx3.init(driver_name)
-    _ENGINES[driver_name] = engine
-    _quiet_espeak_driver()
-    return engine
-
-
-def _quiet_espeak_driver() -> None:
-    """pyttsx3's espeak driver prints "Audio saved to ..." for every file: one line per
-    cue on the user's terminal. Its module-level ``print`` is turned into a debug log."""
-    driver = sys.modules.get("pyttsx3.drivers.espeak")
-    if driver is not None:
-        quiet = lambda *args, **_kw: log.debug("pyttsx3: %s", " ".join(map(str, args)))  # noqa: E731
-        setattr(driver, "print", quiet)  # noqa: B010
-
-
-def wait_for_espeak_idle(timeout: float = 1.0) -> bool:
-    """Wait until espeak's own thread is done; pyttsx3 cancels the next utterance otherwise."""
-    espeak: Any = sys.modules.get("pyttsx3.drivers._espeak")
-    deadline = time.monotonic() + timeout
-    while espeak is not None and espeak.IsPlaying():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.002)
-    return True
 
 
 class CueRenderer:
@@ -580,7 +328,7 @@ class CueRenderer:
 
     def _open(self) -> Any:
         try:
-            with _ENGINE_LOCK:
+            with ENGINE_LOCK:
                 engine = open_engine(self._driver_name)
                 self._default_voice = engine.getProperty("voice")
                 self._voices = tuple(
@@ -664,7 +412,7 @@ class CueRenderer:
 
     def _utter(self, engine: Any, job: _Job, into: Path | None) -> None:
         """One utterance, start to finish; pyttsx3 sometimes cancels one, so retry twice."""
-        if not _ENGINE_LOCK.acquire(timeout=self._job_timeout_s):
+        if not ENGINE_LOCK.acquire(timeout=self._job_timeout_s):
             raise _Failed("the speech engine is held by another speaker")
         try:
             for _attempt in range(3):
@@ -675,7 +423,7 @@ class CueRenderer:
                 if into is not None:
                     into.unlink(missing_ok=True)
         finally:
-            _ENGINE_LOCK.release()
+            ENGINE_LOCK.release()
         raise _Failed("the speech engine kept cancelling cues")
 
     def _utter_once(self, engine: Any, job: _Job, into: Path | None) -> bool:
@@ -703,10 +451,10 @@ class CueRenderer:
             if into is not None:
                 engine.save_to_file(job.text, str(into))
             else:
-                _speak_aloud_again(engine)
+                speak_aloud_again(engine)
                 engine.say(job.text)
             started = time.monotonic()
-            rescue = threading.Timer(self._job_timeout_s, _end_loop, (engine,))
+            rescue = threading.Timer(self._job_timeout_s, end_loop, (engine,))
             rescue.daemon = True
             rescue.start()
             try:
@@ -744,19 +492,3 @@ def _unwritten(path: Path) -> bool:
         return path.stat().st_size == 0
     except FileNotFoundError:
         return True
-
-
-def _speak_aloud_again(engine: Any) -> None:
-    """Undo pyttsx3's espeak driver sending every ``say`` after a save into the last file."""
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-    if driver is not None and hasattr(driver, "_save_file"):
-        driver._save_file = None
-
-
-def _end_loop(engine: Any) -> None:
-    """Break a run loop that would never end (the timer's rescue).
-
-    ``engine.endLoop()`` refuses here: runAndWait has already lowered its own flag.
-    """
-    with contextlib.suppress(Exception):
-        engine.proxy.endLoop(True)

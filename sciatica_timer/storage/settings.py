@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sciatica_timer.core.cues import RATE_RANGE, Verbosity
 from sciatica_timer.storage.files import move_aside, write_private_atomically
 from sciatica_timer.storage.paths import make_private_dir
 
@@ -24,7 +25,8 @@ class Settings:
     voice_id: str | None = None
     rate: int = 150
     volume: float = 0.9
-    verbosity: str = "full"
+    verbosity: str = Verbosity.FULL.value
+    """A ``Verbosity`` name (one the app does not know is read as full)."""
     sounds_on: bool = True
     disclaimer_accepted: bool = False
     red_flags_clear_on: str | None = None
@@ -42,8 +44,6 @@ class Settings:
 
 MAX_BYTES = 64 * 1024
 """A settings file larger than this is not one the app wrote, and is not read."""
-RATE_RANGE = (80, 300)
-"""Words a minute; the same as ``speech.RATE_RANGE`` and the rate spin box."""
 TEMP_PREFIX, TEMP_SUFFIX = ".settings-", ".json"
 STALE_TEMP_S = 60.0
 """A temporary file of ours older than this is a save that was killed; it is removed."""

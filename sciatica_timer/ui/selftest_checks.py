@@ -22,7 +22,8 @@ def check_sound(_state: State) -> str:
 
     from PySide6.QtCore import qInstallMessageHandler
 
-    from sciatica_timer.ui.audio.voice import SOUND_NAMES, probe_audio
+    from sciatica_timer.core.cues import Sound
+    from sciatica_timer.ui.audio.player_client import probe_audio
 
     previous = qInstallMessageHandler(lambda *_: None)
     try:
@@ -35,7 +36,7 @@ def check_sound(_state: State) -> str:
         output = probe_audio()
     finally:
         qInstallMessageHandler(previous)
-    for name in SOUND_NAMES:
+    for name in Sound:
         path = assets_dir() / "sounds" / f"{name}.wav"
         try:
             with wave.open(str(path)) as wav:
@@ -44,7 +45,7 @@ def check_sound(_state: State) -> str:
         except (OSError, EOFError, wave.Error) as exc:
             raise CheckFailed(f"{path.name} cannot be read: {exc}") from exc
     where = "an audio output" if output is None else "no audio output here"
-    return f"QtMultimedia loads, {len(SOUND_NAMES)} sounds readable, {where}"
+    return f"QtMultimedia loads, {len(Sound)} sounds readable, {where}"
 
 
 def qt_modules() -> str:

@@ -27,19 +27,19 @@ from pyttsx3.drivers.espeak import EspeakDriver
 from sound_server import SoundServer, loud_seconds, wav_loud_seconds
 
 from sciatica_timer.core.clock import NS_PER_S, FakeClock
-from sciatica_timer.core.engine import Engine, Event, EventKind
-from sciatica_timer.core.timeline import Cue, CueKind, all_cue_texts, build_timeline
-from sciatica_timer.speech.renderer import (
-    NO_OUTPUT_MESSAGE,
+from sciatica_timer.core.cues import (
     PAIN_STOP_SENTENCE,
     PAUSED_TEXT,
     RESUMED_TEXT,
-    CueRenderer,
     SpeechSettings,
     Verbosity,
 )
+from sciatica_timer.core.engine import Engine, Event, EventKind
+from sciatica_timer.core.timeline import Cue, CueKind, all_cue_texts, build_timeline
+from sciatica_timer.speech.renderer import CueRenderer
 from sciatica_timer.storage.library_file import load_library
-from sciatica_timer.ui.audio.voice import NO_DEVICE_QT_WARNINGS, Voice
+from sciatica_timer.ui.audio.player_client import NO_DEVICE_QT_WARNINGS, NO_OUTPUT_MESSAGE
+from sciatica_timer.ui.audio.voice import Voice
 
 ROOT = Path(__file__).resolve().parents[2]
 SOUNDS = ROOT / "assets" / "sounds"
@@ -120,7 +120,7 @@ def test_building_a_voice_is_cheap_and_loads_no_speech_or_multimedia() -> None:
     code = (
         "import sys, time; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
-        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.cues import SpeechSettings\n"
         "from sciatica_timer.ui.audio.voice import Voice\n"
         "t = time.perf_counter()\n"
         "v = Voice(SpeechSettings(), Path('/nonexistent'), Path('/nonexistent'))\n"
@@ -219,7 +219,7 @@ def test_no_sound_output_gives_one_notice(tmp_path: Path) -> None:
         "import sys; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
-        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.cues import SpeechSettings\n"
         "from sciatica_timer.core.engine import Event, EventKind\n"
         "from sciatica_timer.core.timeline import Cue, CueKind\n"
         "from sciatica_timer.ui.audio.voice import Voice\n"
@@ -255,7 +255,7 @@ def test_without_libpulse_the_notice_names_the_package(tmp_path: Path) -> None:
     code = (
         "import sys; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
-        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.cues import SpeechSettings\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
         "from sciatica_timer.ui.audio.voice import Voice\n"
         "v = Voice(SpeechSettings(voice_on=False), Path(sys.argv[1]), Path('.'))\n"
@@ -496,7 +496,7 @@ def test_playback_never_spins_the_event_loop(tmp_path: Path, sound_server: Sound
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
         "from sciatica_timer.ui.audio.voice import Voice\n"
-        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.cues import SpeechSettings\n"
         "from sciatica_timer.core.engine import Event, EventKind\n"
         "from sciatica_timer.core.timeline import Cue, CueKind\n"
         "def wait(ms):\n"
@@ -529,7 +529,7 @@ def test_sound_never_loads_the_media_backend() -> None:
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
         "from sciatica_timer.ui.audio.voice import Voice\n"
-        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.cues import SpeechSettings\n"
         "from sciatica_timer.core.engine import Event, EventKind\n"
         "v = Voice(SpeechSettings(), Path(tempfile.mkdtemp()), Path(sys.argv[1]))\n"
         "v.prepare(['Rest']); v.handle(Event(EventKind.PHASE_STARTED, 0, None))\n"
@@ -551,7 +551,7 @@ def test_rapid_play_and_stop_never_deadlocks() -> None:
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
         "from sciatica_timer.ui.audio import voice as vm\n"
-        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.cues import SpeechSettings\n"
         "from sciatica_timer.core.engine import Event, EventKind\n"
         "from sciatica_timer.core.timeline import Cue, CueKind\n"
         "def wait(ms):\n"
@@ -643,7 +643,7 @@ def test_the_window_never_loads_multimedia_and_its_player_no_media_backend(
         "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
         "from sciatica_timer.ui.audio.voice import Voice\n"
-        "from sciatica_timer.speech.renderer import SpeechSettings\n"
+        "from sciatica_timer.core.cues import SpeechSettings\n"
         "from sciatica_timer.core.engine import Event, EventKind\n"
         "v = Voice(SpeechSettings(voice_on=False), Path(tempfile.mkdtemp()), Path(sys.argv[1]))\n"
         "v.prepare([])\n"

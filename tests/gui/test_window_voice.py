@@ -90,7 +90,7 @@ def test_voice_settings_page_saves_and_applies(qtbot: QtBot, tmp_path: Path) -> 
     """Voice on/off, voice, speed, volume, verbosity and sounds are saved and reach the voice."""
     from PySide6.QtCore import Qt
 
-    from sciatica_timer.speech.renderer import Verbosity
+    from sciatica_timer.core.cues import Verbosity
     from sciatica_timer.storage.settings import load_settings
 
     ctx = build(parse_args(["--data-dir", str(tmp_path)]), clock=FakeClock())

@@ -21,7 +21,8 @@ import pytest
 
 from sciatica_timer import app
 from sciatica_timer.cli import parse_args
-from sciatica_timer.speech.renderer import CueRenderer, use_bundled_espeak
+from sciatica_timer.speech.engine import use_bundled_espeak
+from sciatica_timer.speech.renderer import CueRenderer
 from sciatica_timer.storage.journal.store import Journal
 from sciatica_timer.storage.paths import AppPaths, make_private_dir
 from sciatica_timer.storage.settings import Settings, save_settings

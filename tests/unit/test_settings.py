@@ -16,8 +16,8 @@ from typing import TypeVar
 import pytest
 
 import sciatica_timer.storage.settings as settings_module
-from sciatica_timer.speech.renderer import RATE_RANGE as SPEECH_RATE_RANGE
-from sciatica_timer.speech.renderer import SpeechSettings
+from sciatica_timer.core.cues import RATE_RANGE as SPEECH_RATE_RANGE
+from sciatica_timer.core.cues import SpeechSettings
 from sciatica_timer.storage.settings import RATE_RANGE, Settings, load_settings, save_settings
 
 T = TypeVar("T")

@@ -23,16 +23,9 @@ import pyttsx3
 from pyttsx3.drivers.espeak import EspeakDriver
 from speech_support import MakeRenderer
 
-from sciatica_timer.core.timeline import CueKind, all_cue_texts, build_timeline
-from sciatica_timer.speech import renderer as speech
-from sciatica_timer.speech.renderer import (
-    SpeechSettings,
-    Verbosity,
-    cache_key,
-    speaks,
-    talks,
-    wav_seconds,
-)
+from sciatica_timer.core.timeline import all_cue_texts, build_timeline
+from sciatica_timer.speech import engine as speech_engine
+from sciatica_timer.speech.cache import cache_key, wav_seconds
 from sciatica_timer.storage.library_file import load_library
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +40,7 @@ def _run(engine: Any) -> None:
     try:
         engine.runAndWait()
         assert done.wait(10)
-        assert speech.wait_for_espeak_idle()
+        assert speech_engine.wait_for_espeak_idle()
     finally:
         engine.disconnect(token)
 
@@ -55,42 +48,14 @@ def _run(engine: Any) -> None:
 @pytest.fixture
 def engine() -> Iterator[Any]:
     """The process's pyttsx3 engine, held so that no renderer drives it meanwhile."""
-    with speech._ENGINE_LOCK:
-        eng = speech.open_engine()
+    with speech_engine.ENGINE_LOCK:
+        eng = speech_engine.open_engine()
         eng.setProperty("rate", 150)
         yield eng
-        speech._speak_aloud_again(eng)
+        speech_engine.speak_aloud_again(eng)
 
 
 # --- what is said -------------------------------------------------------------------
-
-
-FULL_ONLY = {CueKind.REMINDER, CueKind.HALFWAY, CueKind.NEXT}
-
-
-@pytest.mark.parametrize("kind", list(CueKind))
-def test_verbosity_table(kind: CueKind) -> None:
-    """Full says everything; short drops reminder/halfway/next; beeps and silent say nothing."""
-    assert speaks(kind, Verbosity.FULL)
-    assert speaks(kind, Verbosity.SHORT) is (kind not in FULL_ONLY)
-    assert not speaks(kind, Verbosity.BEEPS)
-    assert not speaks(kind, Verbosity.SILENT)
-
-
-def test_short_keeps_side_countdown_and_changes() -> None:
-    """Short keeps the exercise-and-side announcement, the countdown and every change."""
-    for kind in (CueKind.ANNOUNCE, CueKind.TEN_SECONDS, CueKind.COUNTDOWN, CueKind.SWITCH):
-        assert speaks(kind, Verbosity.SHORT)
-    for kind in (CueKind.REST, CueKind.HOLD, CueKind.RELEASE, CueKind.COMPLETE):
-        assert speaks(kind, Verbosity.SHORT)
-    assert [v for v in Verbosity if talks(v)] == [Verbosity.FULL, Verbosity.SHORT]
-
-
-def test_settings_are_clamped() -> None:
-    """Out-of-range rate and volume from a settings file are clamped, not rejected."""
-    s = SpeechSettings(rate=1000, volume=3.0, verbosity="short")  # type: ignore[arg-type]
-    assert (s.rate, s.volume, s.verbosity) == (300, 1.0, Verbosity.SHORT)
-    assert SpeechSettings(rate=10, volume=-1).volume == 0.0
 
 
 def test_cache_key_depends_on_text_voice_and_rate() -> None:
@@ -186,7 +151,7 @@ def test_pyttsx3_say_after_save_goes_into_that_file(engine: Any, tmp_path: Path)
     _run(engine)
     assert out.exists()  # the "spoken" sentence was written into the saved file
     out.unlink()
-    speech._speak_aloud_again(engine)
+    speech_engine.speak_aloud_again(engine)
     engine.say("Rest")
     _run(engine)
     assert not out.exists()
@@ -197,7 +162,7 @@ def test_pyttsx3_say_reports_success_without_a_sound_card(engine: Any) -> None:
     finished: list[bool] = []
     token = engine.connect("finished-utterance", lambda name, completed: finished.append(completed))
     try:
-        speech._speak_aloud_again(engine)
+        speech_engine.speak_aloud_again(engine)
         engine.say("Rest")
         _run(engine)
     finally:
@@ -376,8 +341,8 @@ def test_bundled_espeak_is_used_when_the_system_library_is_missing(tmp_path: Pat
     if shutil.which("unshare") is None or not lib.exists() or os.geteuid() != 0:
         pytest.skip("needs root, unshare and the system library to hide")
     code = (
-        "import sys, threading; from sciatica_timer.speech import renderer as speech\n"
-        "print(speech.use_bundled_espeak())\n"
+        "import sys, threading; from sciatica_timer.speech import engine as speech_engine\n"
+        "print(speech_engine.use_bundled_espeak())\n"
         "import pyttsx3; e = pyttsx3.init(); done = threading.Event()\n"
         "e.connect('finished-utterance', lambda **_: done.set())\n"
         "e.save_to_file('Rest', sys.argv[1]); e.runAndWait(); assert done.wait(10)\n"

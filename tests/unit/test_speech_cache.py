@@ -19,19 +19,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 from speech_support import MakeRenderer
 
+from sciatica_timer.core.cues import PAIN_STOP_SENTENCE, PAUSED_TEXT, RESUMED_TEXT, SpeechSettings
 from sciatica_timer.core.models import Exercise, Library, Routine, Sides, Step
 from sciatica_timer.core.timeline import all_cue_texts, build_timeline
-from sciatica_timer.speech import renderer as speech
-from sciatica_timer.speech.renderer import (
-    PAIN_STOP_SENTENCE,
-    PAUSED_TEXT,
-    RENDER_AHEAD,
-    RESUMED_TEXT,
-    Pruned,
-    SpeechSettings,
-    cache_key,
-    prune_cache,
-)
+from sciatica_timer.speech import renderer as renderer_module
+from sciatica_timer.speech.cache import Pruned, cache_key, prune_cache
+from sciatica_timer.speech.renderer import RENDER_AHEAD
 
 ROOT = Path(__file__).resolve().parents[2]
 SOUNDS = ROOT / "assets" / "sounds"
@@ -229,13 +222,13 @@ def test_the_worker_prunes_at_start(
     lru = fake_entry(cache, 2, 400_000, now - 2 * DAY)
     mru = fake_entry(cache, 3, 400_000, now - 1 * DAY)
     threads: list[str] = []
-    real = speech.prune_cache
+    real = renderer_module.prune_cache
 
     def recording(*args: Any, **kw: Any) -> Pruned:
         threads.append(threading.current_thread().name)
         return real(*args, **kw)
 
-    monkeypatch.setattr(speech, "prune_cache", recording)
+    monkeypatch.setattr(renderer_module, "prune_cache", recording)
     renderer, got = make_renderer(cache=cache, cache_max_bytes=600_000)
     renderer.render(["Rest"])
     assert got.wait_for(1), got.failures

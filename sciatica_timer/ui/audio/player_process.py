@@ -8,7 +8,7 @@ small process (``python -m sciatica_timer.ui.audio.player_process``, or ``sciati
 --audio-player`` in the packaged app, whose ``sys.executable`` is the app itself), writes one
 line of JSON per command to its stdin and reads one line of JSON per event from its stdout.
 If the player dies or stops answering, the window kills it, says so once and starts another
-later (``sciatica_timer.ui.audio.voice.PlayerProcess``); the session is untouched.
+later (``sciatica_timer.ui.audio.player_client.PlayerProcess``); the session is untouched.
 
 Commands (window to player), each with a ``seq`` the player acknowledges once done::
 

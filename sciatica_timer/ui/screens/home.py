@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from sciatica_timer.core.models import Library
+from sciatica_timer.core.safety import REPEAT_RULE, REPEAT_WORDS
 from sciatica_timer.core.text import equipment_of, format_clock
 from sciatica_timer.core.timeline import build_timeline
 from sciatica_timer.ui.theme import palette_of, set_role
@@ -81,7 +82,7 @@ class HomeView(QWidget):
         layout.addLayout(bottom)
 
     def set_flags(self, flagged: dict[str, str], left_out: dict[str, str]) -> None:
-        """Exercises that caused two pain stops in 14 days, each with an offer to leave it
+        """Exercises flagged by ``safety.REPEAT_RULE``, each with an offer to leave it
         out, and every exercise left out, each with a button to put it back (the undo)."""
         for widget in self._flag_widgets:
             widget.deleteLater()
@@ -93,7 +94,7 @@ class HomeView(QWidget):
             line.setContentsMargins(0, 0, 0, 0)
             out = exercise_id in left_out
             if exercise_id in flagged:
-                words = f"⚠  {name} brought on radiating pain twice in the last 14 days."
+                words = f"⚠  {name} brought on radiating pain {REPEAT_WORDS}."
             else:
                 words = f"{name} is left out of every routine."
             text = QLabel(words + (" It is left out." if out and exercise_id in flagged else ""))
@@ -135,7 +136,7 @@ class HomeView(QWidget):
             if warn:
                 notes += (
                     f"<div style='font-size:16px; color:{colors.pain_dark}'>⚠ includes "
-                    f"{', '.join(warn)} (two pain stops in 14 days)</div>"
+                    f"{', '.join(warn)} ({REPEAT_RULE})</div>"
                 )
             if dropped:
                 notes += (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sciatica_timer.core import safety
 from sciatica_timer.core.engine import ADD_TIME_S, SessionState, Snapshot
 from sciatica_timer.core.models import Library
-from sciatica_timer.core.safety import Reach, repeat_offenders
+from sciatica_timer.core.safety import Reach, RedFlagAnswers
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.core.timeline import build_timeline
 from sciatica_timer.storage.settings import Settings
@@ -227,16 +228,10 @@ class MainWindow(QMainWindow):
         view.cancelled.connect(self.show_home)
         view.disclaimer_accepted.connect(lambda: self.change_settings(disclaimer_accepted=True))
         view.red_flags_cleared.connect(
-            lambda: self.change_settings(
-                red_flags_clear_on=date.today().isoformat(), red_flag_yes_on=None, red_flags_yes=()
-            )
+            lambda: self.change_settings(**asdict(safety.red_flags_cleared(date.today())))
         )
         view.red_flags_raised.connect(
-            lambda keys: self.change_settings(
-                red_flag_yes_on=date.today().isoformat(),
-                red_flags_yes=tuple(keys),
-                red_flags_clear_on=None,
-            )
+            lambda keys: self.change_settings(**asdict(safety.red_flags_raised(keys, date.today())))
         )
         view.routine_switched.connect(self._switch_pending)
         view.finished.connect(self._checked_in)
@@ -267,10 +262,9 @@ class MainWindow(QMainWindow):
         self.refresh_home(selected_routine)
 
     def flagged(self) -> dict[str, str]:
-        """Exercises with two pain stops in 14 days, by id, with their names."""
+        """Exercises flagged by their pain stops (``safety.flagged``), by id, with their names."""
         stops = self.controller.journal.pain_stops()
-        ids = repeat_offenders(stops, datetime.now().astimezone())
-        return {i: self.library.exercises[i].name for i in ids if i in self.library.exercises}
+        return safety.flagged(stops, self.library, datetime.now().astimezone())
 
     def refresh_home(self, selected: str | None = None) -> None:
         """The home screen again, on ``selected`` or else on what was selected before."""
@@ -288,37 +282,17 @@ class MainWindow(QMainWindow):
         self.refresh_home()
 
     def usable_library(self, flare: bool = False) -> Library:
-        """The library less what the user left out, and on a flare-up day, less the
-        exercises to avoid in a flare."""
-        drop = set(self.settings.left_out)
-        if flare:
-            drop |= {e.id for e in self.library.exercises.values() if e.avoid_in_flare}
-        return self.library.without(drop)
-
-    def _flare_names(self, routine_id: str) -> list[str]:
-        routine = self.library.routines[routine_id]
-        names = (self.library.exercises[s.exercise] for s in routine.steps)
-        return list(dict.fromkeys(e.name for e in names if e.avoid_in_flare))
+        """The library less what is left out (``safety.usable_library``)."""
+        return safety.usable_library(self.library, self.settings.left_out, flare)
 
     def _flare_alternative(self, routine_id: str) -> FlareAlternative | None:
-        """The gentle routine (nothing in it to avoid in a flare) to offer instead of this one."""
         from sciatica_timer.ui.screens.checkin import FlareAlternative
 
-        lib = self.usable_library(flare=True)
-        gentle = [
-            rid
-            for rid, r in lib.routines.items()
-            if rid != routine_id
-            and len(r.steps) == len(self.library.routines[rid].steps)  # nothing dropped
-        ]
-        gentle.sort(key=lambda rid: "flare" not in rid)
-        if not gentle:
+        gentle = safety.flare_alternative(self.library, self.settings.left_out, routine_id)
+        if gentle is None:
             return None
-        steps = self.library.routines[routine_id].steps
-        dropped = sum(1 for s in steps if self.library.exercises[s.exercise].avoid_in_flare)
-        rid = gentle[0]
-        length = format_clock(build_timeline(lib, rid).total_s)
-        return FlareAlternative(rid, lib.routines[rid].name, length, dropped * 2 > len(steps))
+        length = format_clock(gentle.total_s)
+        return FlareAlternative(gentle.routine_id, gentle.name, length, gentle.replaces_most)
 
     def ask_then_start(self, routine_id: str, pain_questions: bool = True) -> None:
         """The questions first: disclaimer (once), red flags (once a day), pain, reach, flare.
@@ -329,16 +303,21 @@ class MainWindow(QMainWindow):
             return
         self._pending_routine = routine_id
         today = date.today()
+        s = self.settings
+        answers = RedFlagAnswers(s.red_flags_clear_on, s.red_flag_yes_on, s.red_flags_yes)
         self.checkin.begin(
             self.library.routines[routine_id].name,
-            need_disclaimer=not self.settings.disclaimer_accepted,
-            need_red_flags=self.settings.red_flags_clear_on != today.isoformat(),
-            flare_preview=lambda flare: self._flare_names(routine_id) if flare else [],
+            need_disclaimer=not s.disclaimer_accepted,
+            need_red_flags=safety.red_flags_due(answers, today),
+            flare_preview=lambda flare: (
+                safety.flare_names(self.library, routine_id) if flare else []
+            ),
             alternative=self._flare_alternative(routine_id),
             pain_questions=pain_questions,
         )
-        if self.settings.red_flag_yes_on == today.isoformat():
-            self.checkin.show_blocked(self.settings.red_flags_yes, today + timedelta(days=1))
+        until = safety.red_flags_block(answers, today)
+        if until is not None:
+            self.checkin.show_blocked(s.red_flags_yes, until)
         self.stack.setCurrentWidget(self.checkin)
 
     def _switch_pending(self, routine_id: str) -> None:

@@ -17,14 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sciatica_timer.core.cues import RATE_RANGE, Verbosity
 from sciatica_timer.storage.settings import Settings
 from sciatica_timer.ui.theme import set_role
 
 VERBOSITY_CHOICES = [
-    ("full", "Everything: exercise, side, reminders, halfway, countdown"),
-    ("short", "Short: side, countdown and changes only"),
-    ("beeps", "Beeps only"),
-    ("silent", "Silent"),
+    (Verbosity.FULL.value, "Everything: exercise, side, reminders, halfway, countdown"),
+    (Verbosity.SHORT.value, "Short: side, countdown and changes only"),
+    (Verbosity.BEEPS.value, "Beeps only"),
+    (Verbosity.SILENT.value, "Silent"),
 ]
 
 
@@ -45,7 +46,7 @@ class SoundSettingsView(QWidget):
         self.voice.setObjectName("voiceCombo")
         self.rate = QSlider(Qt.Orientation.Horizontal)
         self.rate.setObjectName("rateSlider")
-        self.rate.setRange(80, 300)
+        self.rate.setRange(*RATE_RANGE)
         self.rate_label = QLabel()
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setObjectName("volumeSlider")
