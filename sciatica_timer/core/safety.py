@@ -8,39 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sciatica_timer.storage.journal.store import PainStop
+# Reach lives with the records that hold it (read here too); it is named here as well.
+from sciatica_timer.core.records import REACH_WORDS as REACH_WORDS
+from sciatica_timer.core.records import PainStop
+from sciatica_timer.core.records import Reach as Reach
 
 REPEAT_WINDOW = timedelta(days=14)
 REPEAT_STOPS = 2
-
-
-class Reach(StrEnum):
-    """How far down the pain reaches, from the spine outwards (the order matters)."""
-
-    NONE = "none"
-    LOWER_BACK = "lower_back"
-    BUTTOCK = "buttock"
-    THIGH = "thigh"
-    BELOW_KNEE = "below_knee"
-    FOOT = "foot"
-
-    @property
-    def level(self) -> int:
-        return list(Reach).index(self)
-
-    @property
-    def words(self) -> str:
-        return REACH_WORDS[self]
-
-
-REACH_WORDS = {
-    Reach.NONE: "no pain",
-    Reach.LOWER_BACK: "lower back",
-    Reach.BUTTOCK: "buttock",
-    Reach.THIGH: "thigh",
-    Reach.BELOW_KNEE: "below the knee",
-    Reach.FOOT: "foot",
-}
 
 
 class Change(StrEnum):
