@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
+from sciatica_timer.cli import parse_args, run_command
 from sciatica_timer.core.records import Reach
 from sciatica_timer.storage.journal.store import Journal
 from sciatica_timer.ui.screens.history import (
@@ -411,3 +413,18 @@ def test_length_comes_from_the_monotonic_clock_not_the_wall_clock(
     assert ctx.journal.sessions()[0].elapsed_s == 24
     assert history.session_table.item(0, 2).text() == "0:24"
     ctx.close()
+
+
+def test_the_window_exports_the_sessions_csv_the_command_line_writes(
+    history: HistoryWindow, journal: Journal, clock: SetClock, tmp_path: Path
+) -> None:
+    """The window's sessions.csv holds the very bytes ``--export-history`` writes: both go
+    through the journal's one export path."""
+    record_session(journal, clock, DAY, stop=4)
+    record_session(journal, clock, DAY + timedelta(hours=3), completed=(), skipped=("=x",))
+    history.reload()
+    sessions, _ = history.export_csv(tmp_path)
+    out = tmp_path / "cli.csv"
+    opts = parse_args(["--data-dir", str(journal.path.parent), "--export-history", str(out)])
+    assert run_command(opts, io.StringIO()) == 0
+    assert out.read_bytes() == sessions.read_bytes()

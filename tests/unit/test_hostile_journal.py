@@ -440,6 +440,37 @@ def test_a_reserve_with_garbage_is_moved_aside_and_its_entries_kept(path: Path) 
     assert stat.S_IMODE(reserve.stat().st_mode) == 0o600
 
 
+OLD_RESERVE = [
+    b'{"session_id":-1,"started_at":"2026-03-01T09:00:00+02:00","routine_id":"r",'
+    b'"routine_name":"R","pain_before":null,"reach_before":null,"flare":null,"kind":"start"}',
+    b'{"session_id":-1,"at":"2026-03-01T09:05:00+02:00","routine_id":"r","exercise_id":"x",'
+    b'"exercise_name":"X","side":"left","phase_kind":"work","phase_label":"Roll",'
+    b'"seconds_into":3.0,"radiated_to":null,"qualities":[],"intensity":null,'
+    b'"session_elapsed_s":300.0,"kind":"pain_stop"}',
+    b'{"session_id":-1,"radiated_to":"thigh","qualities":["shooting"],"intensity":5,'
+    b'"kind":"stop_details"}',
+]
+"""A session, its pain stop and the follow-up as the version before stop ids kept them."""
+
+
+def test_a_reserve_kept_before_stop_ids_is_replayed(path: Path) -> None:
+    """Entries an earlier version kept in the reserve (a pain stop without an id, its
+    follow-up naming only the session) land in the journal as that version meant: the
+    follow-up on the session's latest stop."""
+    with opened(path):
+        pass
+    path.with_name("journal.sqlite3.reserve").write_bytes(b"\n".join([*OLD_RESERVE, b""]))
+    with opened(path) as journal:
+        assert journal.writable and not any("moved" in n for n in journal.notices)
+        (row,) = journal.sessions()
+        (stop,) = journal.pain_stops()
+    assert (row.status, row.stopped_side, row.elapsed_s) == (
+        SessionStatus.STOPPED_PAIN, Side.LEFT, 300.0)  # fmt: skip
+    assert (stop.session_id, stop.side, stop.phase_kind) == (row.session_id, Side.LEFT,
+                                                             PhaseKind.WORK)  # fmt: skip
+    assert (stop.radiated_to, stop.qualities, stop.intensity) == (Reach.THIGH, ("shooting",), 5)
+
+
 def test_the_exit_notice_reaches_the_terminal(tmp_path: Path, capsys: Any) -> None:
     """When entries are still unsaved as the app closes, the notice (where they are kept)
     is printed on the terminal: the window that showed notices is gone by then."""

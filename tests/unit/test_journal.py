@@ -516,3 +516,68 @@ def test_a_lone_surrogate_in_a_name_never_blocks_a_write(tmp_path: Path) -> None
         count = db.execute("select count(*) from session").fetchone()
     db.close()
     assert names == [("Roll \\udc00",)] and count == (2,)
+
+
+def test_pain_stop_returns_its_id_and_details_attach_to_that_stop(path: Path) -> None:
+    """record_pain_stop returns the id of the stop it wrote, and the follow-up given that id
+    lands on that stop, even when a later stop of the same session exists."""
+    with opened(path) as journal:
+        sid = journal.start_session("evening", "Evening stretches")
+        first = pain_stop(journal, sid)
+        second = pain_stop(journal, sid)
+        journal.add_pain_stop_details(first, PainStopDetails(Reach.THIGH, ("burning",), 3))
+        by_id = {p.stop_id: p for p in journal.pain_stops()}
+    assert 0 < first < second
+    assert (by_id[first].radiated_to, by_id[first].qualities, by_id[first].intensity) == (
+        Reach.THIGH, ("burning",), 3)  # fmt: skip
+    assert (by_id[second].radiated_to, by_id[second].intensity) == (None, None)
+    assert query(path, "SELECT pain_stop_id, radiated_to FROM pain_stop ORDER BY 1") == [
+        (first, "thigh"), (second, None)]  # fmt: skip
+
+
+def test_a_queued_stop_id_names_the_same_stop_once_saved(path: Path) -> None:
+    """A stop written while the file is locked gets a provisional id; details given that id
+    attach to that stop in memory and, once the queue is saved, in the file."""
+    with opened(path, busy_timeout_s=0.05) as journal:
+        sid = journal.start_session("evening", "Evening stretches")
+        with closing(sqlite3.connect(path, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")
+            first, second = pain_stop(journal, sid), pain_stop(journal, sid)
+            journal.add_pain_stop_details(first, PainStopDetails(Reach.FOOT, (), 8))
+            assert first < 0 and second < 0 and not journal.writable
+            in_memory = [(p.stop_id, p.radiated_to) for p in journal.pain_stops()]
+            assert in_memory == [(second, None), (first, Reach.FOOT)]
+            other.execute("ROLLBACK")
+        assert journal.flush()
+        saved = [(p.radiated_to, p.intensity) for p in journal.pain_stops()]
+    assert saved == [(None, None), (Reach.FOOT, 8)]
+
+
+def test_enums_round_trip_through_sqlite(path: Path) -> None:
+    """Status, side, phase kind and reach are stored as their text and read back as the
+    same members; text no version writes (a hand-edited row) reads as unknown."""
+    with opened(path) as journal:
+        sid = journal.start_session("r", "R", 4, Reach.FOOT)
+        stop = journal.record_pain_stop(
+            PainStopRecord(sid, "r", "x", "X", Side.RIGHT, PhaseKind.SWITCH, "Switch", 1.0)
+        )
+        journal.add_pain_stop_details(stop, PainStopDetails(Reach.NONE))
+        journal.record_after(sid, 2, Reach.LOWER_BACK)
+    assert query(path, "SELECT status, stopped_side, reach_before, reach_after FROM session") == [
+        ("stopped_pain", "right", "foot", "lower_back")]  # fmt: skip
+    assert query(path, "SELECT side, phase_kind, radiated_to FROM pain_stop") == [
+        ("right", "switch", "none")]  # fmt: skip
+    with opened(path) as journal:
+        (row,) = journal.sessions()
+        (read,) = journal.pain_stops()
+    assert row.status is SessionStatus.STOPPED_PAIN and row.stopped_side is Side.RIGHT
+    assert row.reach_before is Reach.FOOT and row.reach_after is Reach.LOWER_BACK
+    assert (read.side, read.phase_kind, read.radiated_to) == (
+        Side.RIGHT, PhaseKind.SWITCH, Reach.NONE)  # fmt: skip
+    assert read.side is Side.RIGHT and read.phase_kind is PhaseKind.SWITCH
+    assert read.radiated_to is Reach.NONE
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE session SET reach_before = 'knee-ish', stopped_side = 'up'")
+    with opened(path) as journal:
+        (row,) = journal.sessions()
+    assert (row.reach_before, row.stopped_side, row.reach_after) == (None, None, Reach.LOWER_BACK)

@@ -61,6 +61,11 @@ def _local_now() -> datetime:
     return datetime.now().astimezone()
 
 
+def _known(ids: dict[int, int], provisional: int | None) -> int | None:
+    """The id in the file for a provisional one, once the file has given it."""
+    return None if provisional is None else ids.get(provisional, provisional)
+
+
 class Journal:
     """The journal file, or while it cannot be written, the journal in memory."""
 
@@ -269,16 +274,10 @@ class Journal:
 
     def _in_file(self, w: Plain) -> Plain:
         """The write with the ids the file gave its session and pain stop, where it gave them."""
-        if isinstance(w, StopDetails):
-            stop = None if w.stop_id is None else self._stop_ids.get(w.stop_id, w.stop_id)
-            session = None if w.session_id is None else self._ids.get(w.session_id, w.session_id)
-            return replace(w, stop_id=stop, session_id=session)
-        w = replace(w, session_id=self._ids.get(w.session_id, w.session_id))
-        return (
-            replace(w, stop_id=self._stop_ids.get(w.stop_id, w.stop_id))
-            if isinstance(w, Stop)
-            else w
-        )
+        changes: dict[str, Any] = {"session_id": _known(self._ids, w.session_id)}
+        if isinstance(w, Stop | StopDetails):
+            changes["stop_id"] = _known(self._stop_ids, w.stop_id)
+        return replace(w, **changes)
 
     def _submit(self, write: Write) -> None:
         self._pending.append(storable(write))
