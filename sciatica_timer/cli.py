@@ -21,7 +21,7 @@ from sciatica_timer.core.timeline import Timeline, build_timeline
 from sciatica_timer.storage.library_cache import VerifiedCache
 from sciatica_timer.storage.library_checks import check_file, schema_path
 from sciatica_timer.storage.library_file import load_library
-from sciatica_timer.storage.paths import AppPaths, bundled_library, open_private_text
+from sciatica_timer.storage.paths import AppPaths, bundled_library
 from sciatica_timer.storage.problems import LibraryError, printable
 
 _BUNDLED = "<bundled>"
@@ -189,6 +189,7 @@ def _export_history(opts: Options, out: TextIO, window_open: Callable[[Path], bo
     """The sessions as CSV to FILE (then one line on ``out`` saying where and how many), or
     with '-' to ``out`` alone, so nothing else gets into the CSV. A FILE that cannot be
     written raises OSError naming it (``run_command`` prints one line and exits 1)."""
+    from sciatica_timer.storage.journal.export import save_sessions, write_sessions
     from sciatica_timer.storage.journal.store import Journal
 
     journal = Journal.open(opts.paths.journal)
@@ -196,12 +197,11 @@ def _export_history(opts: Options, out: TextIO, window_open: Callable[[Path], bo
         journal.mark_interrupted()  # was left by one that was killed; say so in the file
     try:
         if opts.export_history == "-":
-            journal.export_csv(out)
+            write_sessions(journal, out)
             return 0
         target = Path(str(opts.export_history))
         try:
-            with open_private_text(target) as fh:
-                count = journal.export_csv(fh)
+            count = save_sessions(journal, target)
         except OSError as exc:
             why = f"cannot write the history there ({exc.strerror or exc})"
             raise OSError(exc.errno, why, str(target)) from exc

@@ -200,13 +200,18 @@ def _check_speech(state: State) -> str:
 
 def _check_journal(state: State) -> str:
     """A session and a pain stop are written to a journal file and read back after reopening."""
-    from sciatica_timer.storage.journal.store import Journal, SessionStatus
+    from sciatica_timer.core.records import PainStopRecord, SessionStatus
+    from sciatica_timer.core.timeline import PhaseKind
+    from sciatica_timer.storage.journal.store import Journal
 
     path = state.paths.journal
     journal = Journal.open(path)
     try:
         session = journal.start_session("self-test", "Self test")
-        journal.record_pain_stop(session, "self-test", None, None, None, "work", "Self test", 1.5)
+        stop = PainStopRecord(
+            session, "self-test", None, None, None, PhaseKind.WORK, "Self test", 1.5
+        )
+        journal.record_pain_stop(stop)
         if not journal.writable:
             raise CheckFailed(f"{path} cannot be written: {'; '.join(journal.notices)}")
     finally:

@@ -14,8 +14,10 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext
+from sciatica_timer.core.records import PainStopDetails, PainStopRecord, SessionStatus
 from sciatica_timer.core.safety import RED_FLAGS, Reach
-from sciatica_timer.storage.journal.store import Journal, SessionStatus
+from sciatica_timer.core.timeline import PhaseKind, Side
+from sciatica_timer.storage.journal.store import Journal
 
 
 def click(ctx: AppContext, qtbot: QtBot, name: str) -> None:
@@ -49,7 +51,7 @@ ROUTINES = [
     ("stretch-and-strengthen", "Stretch and strengthen"),
     ("gentle-flare-up", "Gentle flare-up session"),
 ]
-REACH = ["none", "lower_back", "buttock", "thigh", "below_knee", "foot"]
+REACH = list(Reach)
 
 
 def seed_history(journal: Journal, weeks: int = 4, seed: int = 7) -> None:
@@ -68,10 +70,13 @@ def seed_history(journal: Journal, weeks: int = 4, seed: int = 7) -> None:
         sid = journal.start_session(routine_id, name, pain, REACH[reach], flare=pain >= 7)
         clock["now"] += timedelta(minutes=rng.randint(9, 22))
         if rng.random() < 0.15:
-            journal.record_pain_stop(sid, routine_id, "hamstring-roll", "Hamstring roll",
-                                     rng.choice(["left", "right"]), "work", "Roll",
-                                     rng.uniform(5, 55))  # fmt: skip
-            journal.add_pain_stop_details(sid, REACH[min(5, reach + 1)], ["shooting"], pain + 1)
+            stop = journal.record_pain_stop(
+                PainStopRecord(sid, routine_id, "hamstring-roll", "Hamstring roll",
+                               rng.choice([Side.LEFT, Side.RIGHT]), PhaseKind.WORK, "Roll",
+                               rng.uniform(5, 55))
+            )  # fmt: skip
+            details = PainStopDetails(REACH[min(5, reach + 1)], ("shooting",), pain + 1)
+            journal.add_pain_stop_details(stop, details)
             after = min(5, reach + 1)
         else:
             journal.finish_session(sid, SessionStatus.COMPLETED, ["Figure-4 glute roll (left)"])
@@ -122,10 +127,10 @@ def record_session(
     clock: SetClock,
     at: datetime,
     pain: tuple[int | None, int | None] = (5, 3),
-    reach: tuple[str | None, str | None] = ("thigh", "buttock"),
+    reach: tuple[Reach | None, Reach | None] = (Reach.THIGH, Reach.BUTTOCK),
     *,
     stop: int | None = None,
-    spread: str | None = "below_knee",
+    spread: Reach | None = Reach.BELOW_KNEE,
     completed: tuple[str, ...] = ("Figure-4 glute roll (left)",),
     skipped: tuple[str, ...] = (),
     minutes: float = 15,
@@ -138,10 +143,12 @@ def record_session(
     if stop is None:
         journal.finish_session(sid, SessionStatus.COMPLETED, completed, skipped)
     else:
-        journal.record_pain_stop(sid, ROUTINES[0][0], "hamstring-roll", "Hamstring roll",
-                                 "left", "work", "Roll", 23.0)  # fmt: skip
+        stop_id = journal.record_pain_stop(
+            PainStopRecord(sid, ROUTINES[0][0], "hamstring-roll", "Hamstring roll", Side.LEFT,
+                           PhaseKind.WORK, "Roll", 23.0)
+        )  # fmt: skip
         strength = None if stop == NO_STRENGTH else stop
-        journal.add_pain_stop_details(sid, spread, ["shooting"], strength)
+        journal.add_pain_stop_details(stop_id, PainStopDetails(spread, ("shooting",), strength))
     journal.record_after(sid, pain[1], reach[1])
     return sid
 

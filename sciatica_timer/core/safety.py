@@ -14,6 +14,10 @@ from enum import StrEnum
 from typing import Protocol
 
 from sciatica_timer.core.models import Library
+
+# Reach lives with the records that hold it (read here too); it is named here as well.
+from sciatica_timer.core.records import REACH_WORDS as REACH_WORDS
+from sciatica_timer.core.records import Reach as Reach
 from sciatica_timer.core.timeline import build_timeline
 
 REPEAT_WINDOW = timedelta(days=14)
@@ -22,35 +26,6 @@ REPEAT_RULE = f"two pain stops in {REPEAT_WINDOW.days} days"
 """The flagging rule in words (keep with the two numbers above)."""
 REPEAT_WORDS = f"twice in the last {REPEAT_WINDOW.days} days"
 """How often a flagged exercise brought on radiating pain, in words."""
-
-
-class Reach(StrEnum):
-    """How far down the pain reaches, from the spine outwards (the order matters)."""
-
-    NONE = "none"
-    LOWER_BACK = "lower_back"
-    BUTTOCK = "buttock"
-    THIGH = "thigh"
-    BELOW_KNEE = "below_knee"
-    FOOT = "foot"
-
-    @property
-    def level(self) -> int:
-        return list(Reach).index(self)
-
-    @property
-    def words(self) -> str:
-        return REACH_WORDS[self]
-
-
-REACH_WORDS = {
-    Reach.NONE: "no pain",
-    Reach.LOWER_BACK: "lower back",
-    Reach.BUTTOCK: "buttock",
-    Reach.THIGH: "thigh",
-    Reach.BELOW_KNEE: "below the knee",
-    Reach.FOOT: "foot",
-}
 
 
 class Change(StrEnum):
@@ -120,7 +95,7 @@ QUALITIES = ("shooting", "burning", "numbness", "tingling", "weakness")
 
 
 class Stop(Protocol):
-    """A pain stop as the rules read it (``storage.journal.store.PainStop`` is one)."""
+    """A pain stop as the rules read it (``core.records.PainStop`` is one)."""
 
     @property
     def exercise_id(self) -> str | None: ...
@@ -149,7 +124,7 @@ def repeat_offenders(
 
 
 def flagged(stops: Iterable[Stop], library: Library, now: datetime) -> dict[str, str]:
-    """The library's exercises with two pain stops in 14 days, by id, with their names."""
+    """The library's exercises flagged by ``REPEAT_RULE``, by id, with their names."""
     ids = repeat_offenders(stops, now)
     return {i: library.exercises[i].name for i in ids if i in library.exercises}
 

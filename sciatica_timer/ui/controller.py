@@ -16,8 +16,9 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from sciatica_timer.core.clock import NS_PER_S, Clock
 from sciatica_timer.core.engine import Engine, Event, EventKind, Outcome, SessionState, Snapshot
-from sciatica_timer.core.timeline import PhaseKind, Timeline, all_cue_texts
-from sciatica_timer.storage.journal.store import Journal, SessionStatus
+from sciatica_timer.core.records import PainStopDetails, PainStopRecord, Reach, SessionStatus
+from sciatica_timer.core.timeline import PhaseKind, Side, Timeline, all_cue_texts
+from sciatica_timer.storage.journal.store import Journal
 from sciatica_timer.ui.awake import ScreenAwake
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class SessionSummary:
     skipped: list[str] = field(default_factory=list)
     elapsed_s: int = 0
     stopped_exercise: str | None = None
-    stopped_side: str | None = None
+    stopped_side: Side | None = None
     stopped_exercise_id: str | None = None
     gated: list[str] = field(default_factory=list)
     """Strengthening left out because pain was left when the check asked."""
@@ -56,7 +57,6 @@ class SessionSummary:
 class SessionController(QObject):
     updated = Signal(object)  # Snapshot
     finished = Signal(object)  # SessionSummary
-    engine_event = Signal(object)  # engine Event, for views that want them
     notice = Signal(str)  # something the user should know (the journal cannot be saved...)
 
     def __init__(
@@ -75,6 +75,8 @@ class SessionController(QObject):
         self._awake = awake
         self.engine: Engine | None = None
         self._session_id = 0
+        self._stop_id: int | None = None
+        """The session's pain stop in the journal, once recorded."""
         self._started_ns = 0
         self._boundary_ns = 0
         self._timer = QTimer(self)
@@ -100,7 +102,7 @@ class SessionController(QObject):
         self,
         timeline: Timeline,
         pain_before: int | None = None,
-        reach_before: str | None = None,
+        reach_before: Reach | None = None,
         flare: bool | None = None,
     ) -> None:
         """Begin a session now (with the check-in answers, when there were any)."""
@@ -109,6 +111,7 @@ class SessionController(QObject):
         if self._voice is not None:
             self._voice.prepare(all_cue_texts(timeline))
             self.engine.subscribe(self._voice.handle)
+        self._stop_id = None
         self._session_id = self._journal.start_session(
             timeline.routine.id, timeline.routine.name, pain_before, reach_before, flare
         )
@@ -205,17 +208,18 @@ class SessionController(QObject):
         phase = engine.phase
         label = "Hold" if engine.holding else phase.label
         try:
-            self._journal.record_pain_stop(
+            stop = PainStopRecord(
                 self._session_id,
                 engine.timeline.routine.id,
                 phase.exercise.id if phase.exercise else None,
                 phase.exercise.name if phase.exercise else None,
-                phase.side.value if phase.side else None,
-                phase.kind.value,
+                phase.side,
+                phase.kind,
                 label,
                 round(engine.seconds_into(now), 3),
                 session_elapsed_s=round((now - self._started_ns) / NS_PER_S, 3),
             )
+            self._stop_id = self._journal.record_pain_stop(stop)
         except Exception as exc:  # whatever the write does, the session stops below
             log.exception("the pain stop could not be recorded")
             self.notice.emit(
@@ -232,7 +236,6 @@ class SessionController(QObject):
     # --- engine events ------------------------------------------------------------
 
     def _on_engine_event(self, event: Event) -> None:
-        self.engine_event.emit(event)
         if event.kind in (EventKind.PAUSED, EventKind.ASKED):
             self._pause_timer.start()
         elif event.kind in (EventKind.RESUMED, EventKind.ANSWERED):
@@ -270,7 +273,7 @@ class SessionController(QObject):
             skipped=skipped,
             elapsed_s=round((event.at_ns - self._started_ns) / NS_PER_S),
             stopped_exercise=phase.exercise.name if phase and phase.exercise else None,
-            stopped_side=phase.side.value if phase and phase.side else None,
+            stopped_side=phase.side if phase else None,
             stopped_exercise_id=phase.exercise.id if phase and phase.exercise else None,
             gated=gated,
             exercises_done=self._exercises_done(engine),
@@ -317,16 +320,20 @@ class SessionController(QObject):
             self.notice.emit(message)
         self._notices_seen = len(self._journal.notices)
 
-    def record_after(self, pain: int | None, reach: str | None) -> None:
+    def record_after(self, pain: int | None, reach: Reach | None) -> None:
         """The pain and reach after the last session."""
         self._journal.record_after(self._session_id, pain, reach)
         self._journal_notices()
 
     def add_pain_stop_details(
-        self, radiated_to: str | None, qualities: list[str], intensity: int | None
+        self, radiated_to: Reach | None, qualities: list[str], intensity: int | None
     ) -> None:
-        """The optional follow-up, added to the pain stop already saved."""
-        self._journal.add_pain_stop_details(self._session_id, radiated_to, qualities, intensity)
+        """The optional follow-up, added to the pain stop already saved (none when saving it
+        failed: then there is nothing to add it to)."""
+        if self._stop_id is None:
+            return
+        details = PainStopDetails(radiated_to, tuple(qualities), intensity)
+        self._journal.add_pain_stop_details(self._stop_id, details)
         self._journal_notices()
 
     def shutdown(self) -> None:

@@ -30,13 +30,16 @@ def _skipped_column(ctx: AppContext) -> list[str]:
     return list(json.loads(skipped))
 
 
-def _run_to_the_check(ctx: AppContext, qtbot: QtBot) -> None:
-    """Start stretch-and-strengthen from the window and skip the stretches up to the check."""
+def _run_to_the_check(ctx: AppContext, qtbot: QtBot, spoken: list[str] | None = None) -> None:
+    """Start stretch-and-strengthen from the window and skip the stretches up to the check
+    (collecting in ``spoken`` the cues the engine gives the voice on the way)."""
     ctx.window.home.select("stretch-and-strengthen")
     click(ctx, qtbot, "startButton")
     check_in(ctx, qtbot, pain=2, reach=Reach.BUTTOCK)
     engine = ctx.controller.engine
     assert engine is not None
+    if spoken is not None:
+        engine.subscribe(lambda e: spoken.append(e.cue.text) if e.cue is not None else None)
     for _ in range(len(engine.timeline.phases)):
         if engine.state is SessionState.ASKING:
             break
@@ -52,10 +55,7 @@ def test_strengthen_gate_pain_left_skips_every_strengthening_step(
     """'Pain left' leaves out every reactivation step, records them as left out by the gate,
     and the done screen says so (seed 002: strengthen only when no pain remains)."""
     spoken: list[str] = []
-    ctx.controller.engine_event.connect(
-        lambda e: spoken.append(e.cue.text) if e.cue is not None else None
-    )
-    _run_to_the_check(ctx, qtbot)
+    _run_to_the_check(ctx, qtbot, spoken)
     assert CHECK_QUESTION in spoken, "the question is spoken, not only shown"
     assert not ctx.window.session.ring.isVisible(), "no countdown while the session waits"
     assert not ctx.window.session.skip_button.isEnabled(), "the question cannot be skipped"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sqlite3
 import subprocess
@@ -18,10 +19,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from sciatica_timer.core.models import Library
+from sciatica_timer.cli import parse_args, run_command
+from sciatica_timer.core.records import Reach
 from sciatica_timer.storage.journal.store import Journal
-from sciatica_timer.storage.library_file import load_library
-from sciatica_timer.storage.paths import bundled_library
 from sciatica_timer.ui.screens.history import (
     MAX_BARS,
     MAX_TICKS,
@@ -42,11 +42,6 @@ DAY = datetime(2025, 12, 2, 7, 5).astimezone()
 HOURS = [(7, 5), (9, 40), (12, 15), (16, 30), (20, 50)]
 
 
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library(bundled_library(), "exercises.json")
-
-
 @pytest.fixture
 def clock() -> SetClock:
     return SetClock(DAY)
@@ -59,8 +54,8 @@ def journal(tmp_path: Path, clock: SetClock) -> Iterator[Journal]:
 
 
 @pytest.fixture
-def history(qtbot: QtBot, journal: Journal, library: Library) -> HistoryWindow:
-    window = HistoryWindow(journal, library)
+def history(qtbot: QtBot, journal: Journal) -> HistoryWindow:
+    window = HistoryWindow(journal)
     qtbot.addWidget(window)
     return window
 
@@ -158,7 +153,7 @@ def test_one_session_still_shows_its_band_and_points(
 ) -> None:
     """With one session the reach band has width and height, and the pain values show as
     points (a one-point line draws nothing)."""
-    record_session(journal, clock, DAY, reach=("thigh", "thigh"))
+    record_session(journal, clock, DAY, reach=(Reach.THIGH, Reach.THIGH))
     history.reload()
     edge = band(history).upperSeries().points()
     x_axis = axis(history, Qt.AlignmentFlag.AlignBottom)
@@ -225,7 +220,7 @@ def test_pdf_report_names_strength_spread_and_counts(
 ) -> None:
     """The one-page report gives each pain stop's strength and how far it spread, and its
     counts are grammatical: '1 session', '1 pain stop'."""
-    record_session(journal, clock, DAY, stop=7, spread="below_knee")
+    record_session(journal, clock, DAY, stop=7, spread=Reach.BELOW_KNEE)
     history.reload()
     text = pdf_text(history.export_pdf(tmp_path / "report.pdf"))
     assert "1 session (0 completed) · 1 pain stop ·" in text
@@ -240,7 +235,7 @@ def test_pdf_report_does_not_call_an_all_skipped_session_completed(
     lines and the table, not 'completed'; a stop with no strength says so. One A4 page."""
     record_session(journal, clock, DAY, completed=(), skipped=("a", "b"))
     record_session(journal, clock, DAY + timedelta(hours=2))
-    record_session(journal, clock, DAY + timedelta(hours=4), stop=NO_STRENGTH, spread="thigh")
+    record_session(journal, clock, DAY + timedelta(hours=4), stop=NO_STRENGTH, spread=Reach.THIGH)
     history.reload()
     assert history.session_table.item(2, 3).text() == "all skipped"
     assert history.session_table.item(1, 3).text() == "completed"
@@ -394,7 +389,7 @@ def test_sessions_are_listed_in_the_order_they_happened_across_clock_changes(
 
 
 def test_length_comes_from_the_monotonic_clock_not_the_wall_clock(
-    qtbot: QtBot, tmp_path: Path, library: Library
+    qtbot: QtBot, tmp_path: Path
 ) -> None:
     """A 24 s session during which the wall clock jumps back an hour shows 0:24, not 0:00:
     the controller measures it on the engine's clock and the journal keeps that."""
@@ -412,9 +407,24 @@ def test_length_comes_from_the_monotonic_clock_not_the_wall_clock(
     wall.at = DAY - timedelta(hours=1)
     ctx.controller.refresh()
     ctx.controller.end()
-    history = HistoryWindow(ctx.journal, library)
+    history = HistoryWindow(ctx.journal)
     qtbot.addWidget(history)
     history.reload()
     assert ctx.journal.sessions()[0].elapsed_s == 24
     assert history.session_table.item(0, 2).text() == "0:24"
     ctx.close()
+
+
+def test_the_window_exports_the_sessions_csv_the_command_line_writes(
+    history: HistoryWindow, journal: Journal, clock: SetClock, tmp_path: Path
+) -> None:
+    """The window's sessions.csv holds the very bytes ``--export-history`` writes: both go
+    through the journal's one export path."""
+    record_session(journal, clock, DAY, stop=4)
+    record_session(journal, clock, DAY + timedelta(hours=3), completed=(), skipped=("=x",))
+    history.reload()
+    sessions, _ = history.export_csv(tmp_path)
+    out = tmp_path / "cli.csv"
+    opts = parse_args(["--data-dir", str(journal.path.parent), "--export-history", str(out)])
+    assert run_command(opts, io.StringIO()) == 0
+    assert out.read_bytes() == sessions.read_bytes()

@@ -128,13 +128,16 @@ def test_schema_is_published() -> None:
 
 def test_export_history_csv(tmp_path: Path) -> None:
     """--export-history writes one CSV row per session with the documented columns."""
-    from sciatica_timer.storage.journal.store import Journal, SessionStatus
+    from sciatica_timer.core.records import PainStopRecord, SessionStatus
+    from sciatica_timer.core.timeline import PhaseKind, Side
+    from sciatica_timer.storage.journal.store import Journal
 
     journal = Journal.open(tmp_path / "journal.sqlite3")
     sid = journal.start_session("sciatica-foam-roll", "Sciatica foam roll")
     journal.record_pain_stop(
-        sid, "sciatica-foam-roll", "it-band-roll", "IT-band roll", "left", "work", "Roll", 12.0
-    )
+        PainStopRecord(sid, "sciatica-foam-roll", "it-band-roll", "IT-band roll", Side.LEFT,
+                       PhaseKind.WORK, "Roll", 12.0)
+    )  # fmt: skip
     done = journal.start_session("gentle-flare-up", "Gentle")
     journal.finish_session(done, SessionStatus.COMPLETED, ["a"], [])
     journal.close()

@@ -28,13 +28,16 @@ import pytest
 from journal_support import Clock, opened, query
 
 from sciatica_timer.app import AppContext
-from sciatica_timer.storage.journal import store as journal_module
-from sciatica_timer.storage.journal.files import RESERVE_SIZE
-from sciatica_timer.storage.journal.store import Journal, SessionStatus
+from sciatica_timer.core.records import PainStopDetails, PainStopRecord, Reach, SessionStatus
+from sciatica_timer.core.timeline import PhaseKind, Side
+from sciatica_timer.storage.journal import schema as journal_schema
+from sciatica_timer.storage.journal import writes
+from sciatica_timer.storage.journal.reserve import RESERVE_SIZE
+from sciatica_timer.storage.journal.store import Journal
 
 ROOT = Path(__file__).resolve().parents[2]
 V1_FIXTURE = ROOT / "tests" / "fixtures" / "journal" / "v1.sqlite3"
-CURRENT = len(journal_module.MIGRATIONS)
+CURRENT = len(journal_schema.MIGRATIONS)
 posix_only = pytest.mark.skipif(os.name != "posix", reason="pipes, locks and file-size limits")
 
 
@@ -46,10 +49,11 @@ def make_db(path: Path, sql: str, version: int) -> None:
         conn.execute(f"PRAGMA user_version = {version}")
 
 
-def pain_stop(journal: Journal, session_id: int) -> None:
-    journal.record_pain_stop(
-        session_id, "evening", "piriformis", "Piriformis stretch", "left", "work", "Hold", 12.5
-    )
+def pain_stop(journal: Journal, session_id: int) -> int:
+    return journal.record_pain_stop(
+        PainStopRecord(session_id, "evening", "piriformis", "Piriformis stretch", Side.LEFT,
+                       PhaseKind.WORK, "Hold", 12.5)
+    )  # fmt: skip
 
 
 def moved(path: Path) -> Path:
@@ -80,17 +84,20 @@ def run_python(code: str, *args: str, timeout: float = 60) -> subprocess.Complet
 RECORD = """
     import json, sys
     from pathlib import Path
+    from sciatica_timer.core.records import PainStopRecord
+    from sciatica_timer.core.timeline import PhaseKind, Side
     from sciatica_timer.storage.journal.store import Journal
     with Journal.open(Path(sys.argv[1])) as journal:
         session = journal.start_session("evening", "Evening stretches")
-        journal.record_pain_stop(session, "evening", "piriformis", None, "left", "work", "Hold", 3)
+        journal.record_pain_stop(PainStopRecord(session, "evening", "piriformis", None, Side.LEFT,
+                                                PhaseKind.WORK, "Hold", 3))
         print(json.dumps({"writable": journal.writable, "notices": journal.notices}))
 """
 
 
 # --- 1, 2: a file whose tables or version are not what it says --------------------------
 
-M = journal_module.MIGRATIONS
+M = journal_schema.MIGRATIONS
 
 
 @pytest.mark.parametrize(
@@ -341,14 +348,16 @@ def test_entries_made_on_a_full_disk_survive_the_exit(small_disk: Path) -> None:
         earlier = journal.start_session("morning", "Morning routine")
         assert journal.writable and reserve.stat().st_size == RESERVE_SIZE
         fill(small_disk)
-        session = journal.start_session("evening", "Evening stretches", 6, "thigh", True)
+        session = journal.start_session("evening", "Evening stretches", 6, Reach.THIGH, True)
         assert session < 0 and not journal.writable
         assert "cannot be saved" in journal.notices[0] and str(reserve) in journal.notices[0]
+        stop: list[int] = []
+        details = PainStopDetails(Reach.BELOW_KNEE, ("shooting",), 7)
         for record in (
-            lambda: pain_stop(journal, session),
-            lambda: journal.add_pain_stop_details(session, "below_knee", ["shooting"], 7),
+            lambda: stop.append(pain_stop(journal, session)),
+            lambda: journal.add_pain_stop_details(stop[0], details),
             lambda: journal.finish_session(session, SessionStatus.ENDED_EARLY, ["cat_cow"]),
-            lambda: journal.record_after(session, 4, "buttock"),
+            lambda: journal.record_after(session, 4, Reach.BUTTOCK),
         ):
             fill(small_disk)
             record()
@@ -375,6 +384,8 @@ def test_entries_made_on_a_full_disk_survive_the_exit(small_disk: Path) -> None:
 KILLED_ON_A_FULL_DISK = """
     import os, sys
     from pathlib import Path
+    from sciatica_timer.core.records import PainStopRecord
+    from sciatica_timer.core.timeline import PhaseKind, Side
     from sciatica_timer.storage.journal.store import Journal
     disk = Path(sys.argv[1])
     journal = Journal.open(disk / "data" / "journal.sqlite3")
@@ -386,7 +397,8 @@ KILLED_ON_A_FULL_DISK = """
                     filler.write(bytes(chunk))
             except OSError:
                 pass
-    journal.record_pain_stop(session, "evening", "piriformis", None, "left", "work", "Hold", 3)
+    journal.record_pain_stop(PainStopRecord(session, "evening", "piriformis", None, Side.LEFT,
+                                            PhaseKind.WORK, "Hold", 3))
     assert not journal.writable
     os._exit(0)
 """
@@ -416,9 +428,7 @@ def test_a_reserve_with_garbage_is_moved_aside_and_its_entries_kept(path: Path) 
     is moved aside with a notice; the entries it did hold are still saved."""
     with opened(path):
         pass
-    good = journal_module._encode(
-        journal_module._Start(-1, "2026-03-01T09:00:00+02:00", "r", "R"), -1
-    )
+    good = writes.to_line(writes.Start(-1, "2026-03-01T09:00:00+02:00", "r", "R"))
     bad = [b"not json", b'{"kind":"start","session_id":"x"}', b"[" * 5000, b'{"kind":"nuke"}']
     reserve = path.with_name("journal.sqlite3.reserve")
     reserve.write_bytes(b"\n".join([good, *bad, b"partial line"]))
@@ -428,6 +438,37 @@ def test_a_reserve_with_garbage_is_moved_aside_and_its_entries_kept(path: Path) 
         assert any(str(aside) in n for n in journal.notices), journal.notices
     assert aside.read_bytes().startswith(good) and reserve.read_bytes() == bytes(RESERVE_SIZE)
     assert stat.S_IMODE(reserve.stat().st_mode) == 0o600
+
+
+OLD_RESERVE = [
+    b'{"session_id":-1,"started_at":"2026-03-01T09:00:00+02:00","routine_id":"r",'
+    b'"routine_name":"R","pain_before":null,"reach_before":null,"flare":null,"kind":"start"}',
+    b'{"session_id":-1,"at":"2026-03-01T09:05:00+02:00","routine_id":"r","exercise_id":"x",'
+    b'"exercise_name":"X","side":"left","phase_kind":"work","phase_label":"Roll",'
+    b'"seconds_into":3.0,"radiated_to":null,"qualities":[],"intensity":null,'
+    b'"session_elapsed_s":300.0,"kind":"pain_stop"}',
+    b'{"session_id":-1,"radiated_to":"thigh","qualities":["shooting"],"intensity":5,'
+    b'"kind":"stop_details"}',
+]
+"""A session, its pain stop and the follow-up as the version before stop ids kept them."""
+
+
+def test_a_reserve_kept_before_stop_ids_is_replayed(path: Path) -> None:
+    """Entries an earlier version kept in the reserve (a pain stop without an id, its
+    follow-up naming only the session) land in the journal as that version meant: the
+    follow-up on the session's latest stop."""
+    with opened(path):
+        pass
+    path.with_name("journal.sqlite3.reserve").write_bytes(b"\n".join([*OLD_RESERVE, b""]))
+    with opened(path) as journal:
+        assert journal.writable and not any("moved" in n for n in journal.notices)
+        (row,) = journal.sessions()
+        (stop,) = journal.pain_stops()
+    assert (row.status, row.stopped_side, row.elapsed_s) == (
+        SessionStatus.STOPPED_PAIN, Side.LEFT, 300.0)  # fmt: skip
+    assert (stop.session_id, stop.side, stop.phase_kind) == (row.session_id, Side.LEFT,
+                                                             PhaseKind.WORK)  # fmt: skip
+    assert (stop.radiated_to, stop.qualities, stop.intensity) == (Reach.THIGH, ("shooting",), 5)
 
 
 def test_the_exit_notice_reaches_the_terminal(tmp_path: Path, capsys: Any) -> None:

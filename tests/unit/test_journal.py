@@ -21,8 +21,18 @@ from pathlib import Path
 import pytest
 from journal_support import opened, query
 
-from sciatica_timer.storage.journal import store as journal_module
-from sciatica_timer.storage.journal.store import Journal, PainStop, SessionRow, SessionStatus
+from sciatica_timer.core.records import (
+    PainStop,
+    PainStopDetails,
+    PainStopRecord,
+    Reach,
+    SessionRow,
+    SessionStatus,
+)
+from sciatica_timer.core.timeline import PhaseKind, Side
+from sciatica_timer.storage.journal import schema as journal_schema
+from sciatica_timer.storage.journal.export import write_pain_stops, write_sessions
+from sciatica_timer.storage.journal.store import Journal
 
 ROOT = Path(__file__).resolve().parents[2]
 V1_FIXTURE = ROOT / "tests" / "fixtures" / "journal" / "v1.sqlite3"
@@ -30,10 +40,11 @@ REQUIRED_HEADER = "session_id,started_at,ended_at,routine_id,status,stopped_exer
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
 
-def pain_stop(journal: Journal, session_id: int) -> None:
-    journal.record_pain_stop(
-        session_id, "evening", "piriformis", "Piriformis stretch", "left", "work", "Hold", 12.5
-    )
+def pain_stop(journal: Journal, session_id: int) -> int:
+    return journal.record_pain_stop(
+        PainStopRecord(session_id, "evening", "piriformis", "Piriformis stretch", Side.LEFT,
+                       PhaseKind.WORK, "Hold", 12.5)
+    )  # fmt: skip
 
 
 def mode(path: Path) -> int:
@@ -50,7 +61,7 @@ def test_sessions_and_pain_stops_round_trip(path: Path) -> None:
         first = journal.start_session("morning", "Morning routine")
         journal.finish_session(first, SessionStatus.COMPLETED, ["cat_cow", "bridge"], ["plank"])
         second = journal.start_session("evening", "Evening stretches")
-        pain_stop(journal, second)
+        stop_id = pain_stop(journal, second)
         assert journal.writable and journal.notices == []
     with opened(path) as journal:
         assert journal.sessions() == [
@@ -63,7 +74,8 @@ def test_sessions_and_pain_stops_round_trip(path: Path) -> None:
         ]  # fmt: skip
         assert journal.pain_stops() == [
             PainStop(second, "2026-03-01T09:15:34+02:00", "evening", "piriformis",
-                     "Piriformis stretch", "left", "work", "Hold", 12.5)
+                     "Piriformis stretch", Side.LEFT, PhaseKind.WORK, "Hold", 12.5,
+                     stop_id=stop_id)
         ]  # fmt: skip
 
 
@@ -97,10 +109,13 @@ def test_pain_stop_survives_the_process_dying(path: Path, death: str) -> None:
     code = textwrap.dedent(f"""
         import os, signal, sys
         from pathlib import Path
+        from sciatica_timer.core.records import PainStopRecord
+        from sciatica_timer.core.timeline import PhaseKind, Side
         from sciatica_timer.storage.journal.store import Journal
         journal = Journal.open(Path(sys.argv[1]))
         session = journal.start_session("evening", "Evening stretches")
-        journal.record_pain_stop(session, "evening", "piriformis", None, "left", "work", "Hold", 3)
+        journal.record_pain_stop(PainStopRecord(session, "evening", "piriformis", None, Side.LEFT,
+                                                PhaseKind.WORK, "Hold", 3))
         {death}
     """)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -165,7 +180,7 @@ def test_export_csv_writes_header_and_one_row_per_session(path: Path) -> None:
         second = journal.start_session("b", "Evening")
         pain_stop(journal, second)
         out = io.StringIO(newline="")
-        assert journal.export_csv(out) == 2
+        assert write_sessions(journal, out) == 2
     header, *rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
     assert ",".join(header).startswith(f"{REQUIRED_HEADER},")
     table = [dict(zip(header, row, strict=True)) for row in rows]
@@ -183,7 +198,7 @@ def test_version_0_empty_file_is_migrated(path: Path) -> None:
     path.touch()
     with opened(path) as journal:
         journal.start_session("r", "R")
-    assert query(path, "PRAGMA user_version") == [(len(journal_module.MIGRATIONS),)]
+    assert query(path, "PRAGMA user_version") == [(len(journal_schema.MIGRATIONS),)]
     assert list(path.parent.glob("*.bak")) == []
 
 
@@ -217,7 +232,7 @@ def test_stored_v1_journal_migrates_with_its_data(path: Path) -> None:
         assert sessions[0].pain_before is None and journal.pain_stops()[0].qualities == ()
         (backup,) = path.parent.glob("journal.sqlite3.v1-*.bak")
         assert any(str(backup) in notice for notice in journal.notices)
-    assert query(path, "PRAGMA user_version") == [(len(journal_module.MIGRATIONS),)]
+    assert query(path, "PRAGMA user_version") == [(len(journal_schema.MIGRATIONS),)]
     assert query(backup, "PRAGMA user_version") == [(1,)]
 
 
@@ -233,11 +248,11 @@ def test_v1_file_keeps_its_data_when_reopened(path: Path) -> None:
 
 def test_next_migration_is_an_append(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Appending a migration moves a current file one version on, after a .bak copy of it."""
-    current = len(journal_module.MIGRATIONS)
+    current = len(journal_schema.MIGRATIONS)
     with opened(path) as journal:
         journal.start_session("r", "R")
     later = "ALTER TABLE session ADD COLUMN note TEXT NOT NULL DEFAULT ''"
-    monkeypatch.setattr(journal_module, "MIGRATIONS", [*journal_module.MIGRATIONS, later])
+    monkeypatch.setattr(journal_schema, "MIGRATIONS", [*journal_schema.MIGRATIONS, later])
     with opened(path) as journal:
         assert [r.routine_id for r in journal.sessions()] == ["r"]
     assert query(path, "PRAGMA user_version") == [(current + 1,)]
@@ -401,7 +416,8 @@ def test_backup_and_new_folder_are_private(tmp_path: Path) -> None:
 
 def test_journal_does_not_load_qt() -> None:
     """Importing the journal in a fresh interpreter does not load PySide6."""
-    code = "import sys, sciatica_timer.storage.journal.store; assert 'PySide6' not in sys.modules"
+    code = "import sys, sciatica_timer.storage.journal.store, sciatica_timer.storage.journal.export"
+    code += "; assert 'PySide6' not in sys.modules"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
 
@@ -409,11 +425,12 @@ def test_journal_does_not_load_qt() -> None:
 def test_v2_before_after_and_pain_stop_details_round_trip(path: Path) -> None:
     """Pain before/after, reach, flare-up and the pain-stop follow-up are stored and exported."""
     with opened(path) as journal:
-        sid = journal.start_session("r", "R", pain_before=6, reach_before="thigh", flare=True)
-        pain_stop(journal, sid)
-        journal.add_pain_stop_details(sid, "below_knee", ["shooting", "tingling"], 7)
+        sid = journal.start_session("r", "R", pain_before=6, reach_before=Reach.THIGH, flare=True)
+        stop_id = pain_stop(journal, sid)
+        details = PainStopDetails(Reach.BELOW_KNEE, ("shooting", "tingling"), 7)
+        journal.add_pain_stop_details(stop_id, details)
         journal.finish_session(sid, SessionStatus.COMPLETED)
-        journal.record_after(sid, 4, "buttock")
+        journal.record_after(sid, 4, Reach.BUTTOCK)
         (row,) = journal.sessions()
         assert (row.pain_before, row.reach_before, row.flare) == (6, "thigh", True)
         assert (row.pain_after, row.reach_after) == (4, "buttock")
@@ -422,11 +439,11 @@ def test_v2_before_after_and_pain_stop_details_round_trip(path: Path) -> None:
             "below_knee", ("shooting", "tingling"), 7,
         )  # fmt: skip
         out = io.StringIO()
-        assert journal.export_pain_stops_csv(out) == 1
+        assert write_pain_stops(journal, out) == 1
         (exported,) = csv.DictReader(io.StringIO(out.getvalue()))
         assert exported["qualities"] == "shooting;tingling" and exported["intensity"] == "7"
         sessions_csv = io.StringIO()
-        journal.export_csv(sessions_csv)
+        write_sessions(journal, sessions_csv)
         (srow,) = csv.DictReader(io.StringIO(sessions_csv.getvalue()))
         assert (srow["pain_before"], srow["reach_after"], srow["flare"]) == ("6", "buttock", "1")
 
@@ -447,8 +464,8 @@ def test_export_gives_every_time_its_utc_offset(path: Path) -> None:
         )
     with opened(path) as journal:
         sessions, stops = io.StringIO(), io.StringIO()
-        journal.export_csv(sessions)
-        journal.export_pain_stops_csv(stops)
+        write_sessions(journal, sessions)
+        write_pain_stops(journal, stops)
     session_rows = list(csv.DictReader(io.StringIO(sessions.getvalue())))
     stop_rows = list(csv.DictReader(io.StringIO(stops.getvalue())))
     assert [r["started_at"] for r in session_rows] == [
@@ -470,10 +487,12 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path: Path, name:
     spreadsheets expect (a leading apostrophe), never as a formula."""
     with Journal.open(tmp_path / "j.sqlite3") as journal:
         sid = journal.start_session("r", name)
-        journal.record_pain_stop(sid, "r", "x", name, "left", "work", "Roll", 3.0)
+        journal.record_pain_stop(
+            PainStopRecord(sid, "r", "x", name, Side.LEFT, PhaseKind.WORK, "Roll", 3.0)
+        )
         sessions, stops = io.StringIO(), io.StringIO()
-        journal.export_csv(sessions)
-        journal.export_pain_stops_csv(stops)
+        write_sessions(journal, sessions)
+        write_pain_stops(journal, stops)
     (session,) = list(csv.DictReader(io.StringIO(sessions.getvalue())))
     (stop,) = list(csv.DictReader(io.StringIO(stops.getvalue())))
     assert session["routine_name"] == "'" + name
@@ -486,7 +505,9 @@ def test_a_lone_surrogate_in_a_name_never_blocks_a_write(tmp_path: Path) -> None
     stop is on disk and the next session still starts (the queue is not poisoned)."""
     with Journal.open(tmp_path / "j.sqlite3") as journal:
         sid = journal.start_session("r", "Routine \udc00")
-        journal.record_pain_stop(sid, "r", "x", "Roll \udc00", "left", "work", "Roll", 1.0)
+        journal.record_pain_stop(
+            PainStopRecord(sid, "r", "x", "Roll \udc00", Side.LEFT, PhaseKind.WORK, "Roll", 1.0)
+        )
         assert journal.writable, "nothing left pending in memory"
         journal.start_session("r", "Next one")
         assert journal.writable
@@ -495,3 +516,68 @@ def test_a_lone_surrogate_in_a_name_never_blocks_a_write(tmp_path: Path) -> None
         count = db.execute("select count(*) from session").fetchone()
     db.close()
     assert names == [("Roll \\udc00",)] and count == (2,)
+
+
+def test_pain_stop_returns_its_id_and_details_attach_to_that_stop(path: Path) -> None:
+    """record_pain_stop returns the id of the stop it wrote, and the follow-up given that id
+    lands on that stop, even when a later stop of the same session exists."""
+    with opened(path) as journal:
+        sid = journal.start_session("evening", "Evening stretches")
+        first = pain_stop(journal, sid)
+        second = pain_stop(journal, sid)
+        journal.add_pain_stop_details(first, PainStopDetails(Reach.THIGH, ("burning",), 3))
+        by_id = {p.stop_id: p for p in journal.pain_stops()}
+    assert 0 < first < second
+    assert (by_id[first].radiated_to, by_id[first].qualities, by_id[first].intensity) == (
+        Reach.THIGH, ("burning",), 3)  # fmt: skip
+    assert (by_id[second].radiated_to, by_id[second].intensity) == (None, None)
+    assert query(path, "SELECT pain_stop_id, radiated_to FROM pain_stop ORDER BY 1") == [
+        (first, "thigh"), (second, None)]  # fmt: skip
+
+
+def test_a_queued_stop_id_names_the_same_stop_once_saved(path: Path) -> None:
+    """A stop written while the file is locked gets a provisional id; details given that id
+    attach to that stop in memory and, once the queue is saved, in the file."""
+    with opened(path, busy_timeout_s=0.05) as journal:
+        sid = journal.start_session("evening", "Evening stretches")
+        with closing(sqlite3.connect(path, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")
+            first, second = pain_stop(journal, sid), pain_stop(journal, sid)
+            journal.add_pain_stop_details(first, PainStopDetails(Reach.FOOT, (), 8))
+            assert first < 0 and second < 0 and not journal.writable
+            in_memory = [(p.stop_id, p.radiated_to) for p in journal.pain_stops()]
+            assert in_memory == [(second, None), (first, Reach.FOOT)]
+            other.execute("ROLLBACK")
+        assert journal.flush()
+        saved = [(p.radiated_to, p.intensity) for p in journal.pain_stops()]
+    assert saved == [(None, None), (Reach.FOOT, 8)]
+
+
+def test_enums_round_trip_through_sqlite(path: Path) -> None:
+    """Status, side, phase kind and reach are stored as their text and read back as the
+    same members; text no version writes (a hand-edited row) reads as unknown."""
+    with opened(path) as journal:
+        sid = journal.start_session("r", "R", 4, Reach.FOOT)
+        stop = journal.record_pain_stop(
+            PainStopRecord(sid, "r", "x", "X", Side.RIGHT, PhaseKind.SWITCH, "Switch", 1.0)
+        )
+        journal.add_pain_stop_details(stop, PainStopDetails(Reach.NONE))
+        journal.record_after(sid, 2, Reach.LOWER_BACK)
+    assert query(path, "SELECT status, stopped_side, reach_before, reach_after FROM session") == [
+        ("stopped_pain", "right", "foot", "lower_back")]  # fmt: skip
+    assert query(path, "SELECT side, phase_kind, radiated_to FROM pain_stop") == [
+        ("right", "switch", "none")]  # fmt: skip
+    with opened(path) as journal:
+        (row,) = journal.sessions()
+        (read,) = journal.pain_stops()
+    assert row.status is SessionStatus.STOPPED_PAIN and row.stopped_side is Side.RIGHT
+    assert row.reach_before is Reach.FOOT and row.reach_after is Reach.LOWER_BACK
+    assert (read.side, read.phase_kind, read.radiated_to) == (
+        Side.RIGHT, PhaseKind.SWITCH, Reach.NONE)  # fmt: skip
+    assert read.side is Side.RIGHT and read.phase_kind is PhaseKind.SWITCH
+    assert read.radiated_to is Reach.NONE
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE session SET reach_before = 'knee-ish', stopped_side = 'up'")
+    with opened(path) as journal:
+        (row,) = journal.sessions()
+    assert (row.reach_before, row.stopped_side, row.reach_after) == (None, None, Reach.LOWER_BACK)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from sciatica_timer.core.records import PainStop
 from sciatica_timer.core.safety import (
     CHANGE_MESSAGES,
     Change,
@@ -13,7 +14,6 @@ from sciatica_timer.core.safety import (
     classify_change,
     repeat_offenders,
 )
-from sciatica_timer.storage.journal.store import PainStop
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=timezone(timedelta(hours=1)))
 

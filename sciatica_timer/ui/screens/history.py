@@ -40,19 +40,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.core.models import Library
-from sciatica_timer.core.safety import REACH_WORDS, Reach
+from sciatica_timer.core.records import PainStop, Reach, SessionRow, SessionStatus
 from sciatica_timer.core.text import format_clock
-from sciatica_timer.storage.journal.store import Journal, PainStop, SessionRow, SessionStatus
+from sciatica_timer.storage.journal.export import save_folder
+from sciatica_timer.storage.journal.store import Journal
 from sciatica_timer.storage.paths import open_private_text
 from sciatica_timer.ui.theme import LIGHT, PRINT, apply_theme, palette_of, set_role
 
 STATUS_WORDS = {
-    "completed": "completed",
-    "ended_early": "ended early",
-    "stopped_pain": "pain stop",
-    "interrupted": "interrupted",
-    "running": "running",
+    SessionStatus.COMPLETED: "completed",
+    SessionStatus.ENDED_EARLY: "ended early",
+    SessionStatus.STOPPED_PAIN: "pain stop",
+    SessionStatus.INTERRUPTED: "interrupted",
+    SessionStatus.RUNNING: "running",
 }
 ALL_SKIPPED = "all skipped"
 NOT_RECORDED = "not recorded"
@@ -108,18 +108,12 @@ def _duration(row: SessionRow) -> str:
     return format_clock((end - start).total_seconds()) if start and end else ""
 
 
-def _reach(value: str | None) -> str:
-    try:
-        return REACH_WORDS[Reach(value)] if value else ""
-    except ValueError:
-        return value or ""
+def _reach(reach: Reach | None) -> str:
+    return "" if reach is None else reach.words
 
 
-def _level(value: str | None) -> int | None:
-    try:
-        return Reach(value).level if value else None
-    except ValueError:
-        return None
+def _level(reach: Reach | None) -> int | None:
+    return None if reach is None else reach.level
 
 
 def _pair(before: object, after: object) -> str:
@@ -141,7 +135,7 @@ def all_skipped(row: SessionRow) -> bool:
 def status_words(row: SessionRow) -> str:
     if all_skipped(row):
         return ALL_SKIPPED
-    return STATUS_WORDS.get(row.status.value, row.status.value)
+    return STATUS_WORDS[row.status]
 
 
 def summary_text(sessions: Sequence[SessionRow], stops: Sequence[PainStop]) -> str:
@@ -155,7 +149,7 @@ def summary_text(sessions: Sequence[SessionRow], stops: Sequence[PainStop]) -> s
 def stop_line(p: PainStop) -> str:
     """One pain stop in words: when, where in the routine, how strong, how far it spread."""
     line = f"{p.at[:16].replace('T', ' ')}  {p.exercise_name or 'between exercises'}"
-    line += f", {p.side} side" if p.side else ""
+    line += f", {p.side.value} side" if p.side else ""
     line += f", {p.phase_label.lower()} at {p.seconds_into:.0f} s"
     line += f" · strength {NOT_RECORDED if p.intensity is None else f'{p.intensity}/10'}"
     line += f" · spread to: {_reach(p.radiated_to) or NOT_RECORDED}"
@@ -361,7 +355,7 @@ def _category_axis(
 class HistoryWindow(QWidget):
     """A window of its own, opened from the home screen; Esc closes it."""
 
-    def __init__(self, journal: Journal, library: Library, parent: QWidget | None = None) -> None:
+    def __init__(self, journal: Journal, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Sciatica Timer: history")
         self.setObjectName("historyWindow")
@@ -369,7 +363,6 @@ class HistoryWindow(QWidget):
         apply_theme(self, LIGHT)
         self.resize(1200, 760)
         self.journal = journal
-        self.library = library
         self.sessions: list[SessionRow] = []
         self.stops: list[PainStop] = []
         self.last_folder: Path | None = None
@@ -467,7 +460,7 @@ class HistoryWindow(QWidget):
             [
                 p.at[:16].replace("T", " "),
                 p.exercise_name or "between exercises",
-                p.side or "",
+                p.side.value if p.side else "",
                 p.phase_label,
                 f"{p.seconds_into:.0f}",
                 _reach(p.radiated_to) or NOT_RECORDED,
@@ -583,12 +576,7 @@ class HistoryWindow(QWidget):
 
     def export_csv(self, folder: Path) -> tuple[Path, Path]:
         """sessions.csv and pain-stops.csv in ``folder``, readable by the user only."""
-        sessions, stops = folder / "sessions.csv", folder / "pain-stops.csv"
-        with open_private_text(sessions) as fh:
-            self.journal.export_csv(fh)
-        with open_private_text(stops) as fh:
-            self.journal.export_pain_stops_csv(fh)
-        return sessions, stops
+        return save_folder(self.journal, folder)
 
     def export_pdf(self, path: Path) -> Path:
         """A one-page A4 report: chart, recent sessions, and the pain stops that fit, newest

@@ -201,9 +201,7 @@ class MainWindow(QMainWindow):
     def done(self) -> DoneView:
         view = DoneView()
         view.home_requested.connect(self.show_home)
-        view.after_recorded.connect(
-            lambda pain, reach: self.controller.record_after(pain, reach.value if reach else None)
-        )
+        view.after_recorded.connect(lambda pain, reach: self.controller.record_after(pain, reach))
         self.stack.addWidget(view)
         return view
 
@@ -214,7 +212,7 @@ class MainWindow(QMainWindow):
         view.leave_out_requested.connect(lambda ex: self._leave_out(ex, True))
         view.follow_up.saved.connect(
             lambda reach, qualities, level: self.controller.add_pain_stop_details(
-                reach.value if reach else None, qualities, level
+                reach, qualities, level
             )
         )
         self.stack.addWidget(view)
@@ -427,8 +425,7 @@ class MainWindow(QMainWindow):
         self.session.begin(timeline.routine.name)
         self.stack.setCurrentWidget(self.session)
         self.session.fit_fonts(self.height())
-        reach = reach_before.value if reach_before else None
-        self.controller.start(timeline, pain_before, reach, flare)
+        self.controller.start(timeline, pain_before, reach_before, flare)
 
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.session.show_snapshot(snap)
@@ -450,7 +447,7 @@ class MainWindow(QMainWindow):
         from sciatica_timer.ui.screens.history import HistoryWindow
 
         if self._history is None:
-            self._history = HistoryWindow(self.controller.journal, self.library)
+            self._history = HistoryWindow(self.controller.journal)
         self._history.reload()
         self._history.show()
         self._history.raise_()
