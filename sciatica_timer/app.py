@@ -249,24 +249,18 @@ def _calm_excepthook(window: MainWindow) -> None:
     sys.excepthook = hook
 
 
-EXPECTED_QT_MESSAGES = (
-    "No QtMultimedia backends found",  # on purpose: see ui/voice._without_media_backend
-    "Couldn't load pipewire-0.3 library",  # QtMultimedia then uses PulseAudio
-    "Couldn't resolve pipewire-0.3 symbols",
-    "PulseAudioService: pa_context_connect() failed",  # no sound server: the window says so
-)
-
-
 def _quiet_expected_qt_messages() -> None:
     """Keep Qt's notes about what the app leaves out on purpose, or already tells the user
     in the window, off the terminal (they go to the log); every other Qt message is passed
     on as before."""
     from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
+    from sciatica_timer.ui.audio.player_client import expected_qt_message
+
     previous: Callable[[QtMsgType, QMessageLogContext, str], None] | None = None
 
     def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        if message.startswith(EXPECTED_QT_MESSAGES):
+        if expected_qt_message(message):
             log.info("Qt: %s", message)
         elif previous is not None:
             previous(kind, context, message)

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext
+from sciatica_timer.core.records import SessionStatus
 from sciatica_timer.core.safety import RED_FLAGS, Reach
-from sciatica_timer.storage.journal.store import SessionStatus
 
 
 def rows(ctx: AppContext, sql: str) -> list[tuple[object, ...]]:

@@ -27,7 +27,7 @@ from sound_server import SoundServer
 
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args
-from sciatica_timer.storage.journal.store import SessionStatus
+from sciatica_timer.core.records import SessionStatus
 from sciatica_timer.ui.audio.speaker import Speaker
 
 LOST = "Sound stopped working"

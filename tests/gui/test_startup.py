@@ -76,3 +76,17 @@ def test_saving_a_routine_choice_does_not_reconfigure_the_voice(
     assert len(applied) == 1
     saved = json.loads(ctx.paths.settings.read_text())
     assert saved["last_routine"] == "gentle-flare-up"
+
+
+def test_the_quiet_qt_notes_are_the_ones_the_tests_ignore() -> None:
+    """The app logs quietly exactly the Qt notes pytest is told to ignore (one list)."""
+    import tomllib
+
+    from sciatica_timer.ui.audio.player_client import NO_DEVICE_QT_WARNINGS, expected_qt_message
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["pytest"]["ini_options"]["qt_log_ignore"] == list(NO_DEVICE_QT_WARNINGS)
+    assert expected_qt_message("Couldn't load pipewire-0.3 library")
+    assert expected_qt_message("PulseAudioService: pa_context_connect() failed")
+    assert not expected_qt_message("QPainter::begin: Paint device returned engine == 0")

@@ -240,7 +240,8 @@ def test_self_test_passes_from_source() -> None:
 
 
 def _two_sessions(data: Path) -> None:
-    from sciatica_timer.storage.journal.store import Journal, SessionStatus
+    from sciatica_timer.core.records import SessionStatus
+    from sciatica_timer.storage.journal.store import Journal
 
     with Journal.open(data / "journal.sqlite3") as journal:
         for name in ("A", "B"):

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 
 from sciatica_timer.core import safety
 from sciatica_timer.core.models import Exercise, Library, Routine, Step
+from sciatica_timer.core.records import PainStop
 from sciatica_timer.core.safety import GentleRoutine, RedFlagAnswers
 from sciatica_timer.core.timeline import build_timeline
-from sciatica_timer.storage.journal.store import PainStop
 from sciatica_timer.storage.settings import Settings
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=timezone(timedelta(hours=1)))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from sciatica_timer.core import safety
 from sciatica_timer.core.safety import RED_FLAGS, Reach
 from sciatica_timer.ui.theme import set_role
 from sciatica_timer.ui.widgets.answers import PainScale, YesNo
@@ -268,7 +269,7 @@ class CheckInView(QWidget):
             self._to_pain_questions()
             return
         self.red_flags_raised.emit(yes)
-        self.show_blocked(yes, asked_again=date.today() + timedelta(days=1))
+        self.show_blocked(yes, asked_again=safety.asked_again_on(date.today()))
 
     def show_blocked(self, keys: Sequence[str], asked_again: date) -> None:
         """No session today: what the yes answers mean, what to do now, when we ask again."""
