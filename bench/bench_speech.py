@@ -35,7 +35,7 @@ from sciatica_timer.storage.library_file import load_library  # noqa: E402
 from sciatica_timer.ui.audio.voice import Voice  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
-from sound_server import private_sound_server  # noqa: E402
+from support.sound_server import private_sound_server  # noqa: E402
 
 SOUNDS = ROOT / "assets" / "sounds"
 KEEP: list[Voice] = []

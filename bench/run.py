@@ -17,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
-from sound_server import private_sound_server  # noqa: E402
+from support.sound_server import private_sound_server  # noqa: E402
 
 PROBE = HERE / "window_probe.py"
 

@@ -15,7 +15,7 @@ for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOM
 os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
 
 import pytest  # noqa: E402
-from sound_server import SoundServer  # noqa: E402
+from support.sound_server import SoundServer  # noqa: E402
 
 # Before anything loads QtMultimedia: it connects to PulseAudio once per process.
 SOUND_SERVER = SoundServer(_HOME / "pulse")

@@ -100,7 +100,7 @@ def main() -> int:
     window.done.after.save.click()
     shot("done")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from helpers import seed_history
+    from support.history import seed_history
 
     seed_history(ctx.journal, weeks=5)
     window.show_history()

@@ -16,7 +16,7 @@ import threading
 from contextlib import closing
 from pathlib import Path
 
-from helpers import ROOT, end_process
+from support.processes import ROOT, end_process
 
 SESSION = (
     "import sys, time\n"

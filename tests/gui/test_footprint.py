@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import run_python
-from sound_server import SoundServer
+from support.processes import run_python
+from support.sound_server import SoundServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

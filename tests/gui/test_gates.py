@@ -9,10 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import check_in, click, run_python
+from actions import check_in, click
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
+from support.processes import run_python
 
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import NO_STRENGTH, SetClock, record_session, seed_years
 from PySide6.QtCharts import QAreaSeries, QCategoryAxis, QChartView, QXYSeries
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
+from support.history import NO_STRENGTH, SetClock, record_session, seed_years
 
 from sciatica_timer.cli import parse_args, run_command
 from sciatica_timer.core.records import Reach

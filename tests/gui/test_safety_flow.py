@@ -8,10 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import check_in, click, seed_history
+from actions import check_in, click
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
+from support.history import seed_history
 
 from sciatica_timer.app import AppContext
 from sciatica_timer.core.records import SessionStatus

@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from helpers import ROOT, end_process
+from support.processes import ROOT, end_process
 
 FIRST = (
     "import sys\n"

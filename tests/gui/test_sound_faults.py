@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
-from sound_server import SoundServer
+from support.sound_server import SoundServer
 
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args

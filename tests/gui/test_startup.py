@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import run_python
 from pytestqt.qtbot import QtBot
+from support.processes import run_python
 
 from sciatica_timer.app import AppContext
 

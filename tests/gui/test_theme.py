@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import fields, replace
 
-from helpers import click
+from actions import click
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot

@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import run_python
 from pytestqt.qtbot import QtBot
 from pyttsx3.drivers.espeak import EspeakDriver
-from sound_server import SoundServer, loud_seconds, wav_loud_seconds
+from support.processes import run_python
+from support.sound_server import SoundServer, loud_seconds, wav_loud_seconds
 
 from sciatica_timer.core.clock import NS_PER_S, FakeClock
 from sciatica_timer.core.cues import (

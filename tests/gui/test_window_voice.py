@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import run_python
 from pytestqt.qtbot import QtBot
-from sound_server import SoundServer
+from support.processes import run_python
+from support.sound_server import SoundServer
 
 from sciatica_timer.app import build
 from sciatica_timer.cli import parse_args

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from speech_support import Collector, MakeRenderer
+from support.speech import Collector, MakeRenderer
 
 
 @pytest.fixture

@@ -162,3 +162,20 @@ def test_importing_everything_outside_ui_loads_no_qt() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert len(names) >= 20
+
+
+def test_the_test_support_package_loads_no_qt() -> None:
+    """tests/support/ is Qt-free: the unit tests and the fault suite can use it."""
+    support = PACKAGE.parent / "tests" / "support"
+    names = sorted(f"support.{p.stem}" for p in support.glob("*.py") if p.stem != "__init__")
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "assert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=support.parent, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(names) >= 5

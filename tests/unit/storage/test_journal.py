@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from journal_support import opened, query
+from support.journal import opened, query
 
 from sciatica_timer.core.records import (
     PainStop,
@@ -34,7 +34,7 @@ from sciatica_timer.storage.journal import schema as journal_schema
 from sciatica_timer.storage.journal.export import write_pain_stops, write_sessions
 from sciatica_timer.storage.journal.store import Journal
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 V1_FIXTURE = ROOT / "tests" / "fixtures" / "journal" / "v1.sqlite3"
 REQUIRED_HEADER = "session_id,started_at,ended_at,routine_id,status,stopped_exercise,stopped_side"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")

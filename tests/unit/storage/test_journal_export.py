@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from journal_support import Clock
+from support.journal import Clock
 
 from sciatica_timer.cli import parse_args, run_command
 from sciatica_timer.core.records import PainStopDetails, PainStopRecord, Reach, SessionStatus

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sciatica_timer.storage.library_checks import schema_path, semantic_problems
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_the_schema_is_the_published_one() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
-from speech_support import MakeRenderer
+from support.speech import MakeRenderer
 
 from sciatica_timer.core.cues import PAIN_STOP_SENTENCE, PAUSED_TEXT, RESUMED_TEXT, SpeechSettings
 from sciatica_timer.core.models import Exercise, Library, Routine, Sides, Step
@@ -26,7 +26,7 @@ from sciatica_timer.speech import renderer as renderer_module
 from sciatica_timer.speech.cache import Pruned, cache_key, prune_cache
 from sciatica_timer.speech.renderer import RENDER_AHEAD
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SOUNDS = ROOT / "assets" / "sounds"
 DAY = 24 * 3600
 MB = 1024 * 1024

@@ -27,7 +27,7 @@ from sciatica_timer.storage.library_file import load_library
 from sciatica_timer.storage.problems import LibraryError, Problem
 from sciatica_timer.storage.strict_json import MAX_FILE_BYTES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 POSIX = pytest.mark.skipif(os.name != "posix", reason="devices, pipes and byte file names")
 
 

@@ -20,7 +20,7 @@ from sciatica_timer.storage.library_checks import check_file
 from sciatica_timer.storage.library_file import content_key, load_library
 from sciatica_timer.storage.problems import LibraryError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SKIPPED = "schema check skipped"
 
 LOAD_SCRIPT = textwrap.dedent(

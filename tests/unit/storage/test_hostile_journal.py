@@ -25,7 +25,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from journal_support import Clock, opened, query
+from support.journal import Clock, opened, query
 
 from sciatica_timer.app import AppContext
 from sciatica_timer.core.records import PainStopDetails, PainStopRecord, Reach, SessionStatus
@@ -35,7 +35,7 @@ from sciatica_timer.storage.journal import writes
 from sciatica_timer.storage.journal.reserve import RESERVE_SIZE
 from sciatica_timer.storage.journal.store import Journal
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 V1_FIXTURE = ROOT / "tests" / "fixtures" / "journal" / "v1.sqlite3"
 CURRENT = len(journal_schema.MIGRATIONS)
 posix_only = pytest.mark.skipif(os.name != "posix", reason="pipes, locks and file-size limits")

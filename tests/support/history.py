@@ -1,50 +1,14 @@
-"""Test helpers: answering the check-in by clicking, and realistic weeks of history."""
+"""Realistic weeks and years of history in a journal, and a clock to write them at."""
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
-from pytestqt.qtbot import QtBot
-
-from sciatica_timer.app import AppContext
 from sciatica_timer.core.records import PainStopDetails, PainStopRecord, SessionStatus
-from sciatica_timer.core.safety import RED_FLAGS, Reach
+from sciatica_timer.core.safety import Reach
 from sciatica_timer.core.timeline import PhaseKind, Side
 from sciatica_timer.storage.journal.store import Journal
-
-
-def click(ctx: AppContext, qtbot: QtBot, name: str) -> None:
-    """Click the window's button with this object name."""
-    button = ctx.window.findChild(QPushButton, name)
-    assert button is not None, name
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def check_in(
-    ctx: AppContext, qtbot: QtBot, pain: int = 3, reach: Reach = Reach.THIGH, flare: bool = False
-) -> None:
-    """Answer the questions before a session as a user would, by clicking."""
-    checkin = ctx.window.checkin
-    if checkin.pages.currentWidget() is checkin.disclaimer_page:
-        click(ctx, qtbot, "acceptDisclaimerButton")
-    if checkin.pages.currentWidget() is checkin.red_flag_page:
-        for flag in RED_FLAGS:
-            click(ctx, qtbot, f"redFlag_{flag.key}_No")
-        click(ctx, qtbot, "redFlagContinueButton")
-    assert checkin.pages.currentWidget() is checkin.pain_page
-    click(ctx, qtbot, f"painBefore{pain}")
-    body = checkin.body_map
-    qtbot.mouseClick(body, Qt.MouseButton.LeftButton, pos=body.region_center(reach).toPoint())
-    click(ctx, qtbot, "flareYes" if flare else "flareNo")
-    click(ctx, qtbot, "checkInStartButton")
-
 
 ROUTINES = [
     ("sciatica-foam-roll", "Sciatica foam roll"),
@@ -84,28 +48,6 @@ def seed_history(journal: Journal, weeks: int = 4, seed: int = 7) -> None:
         journal.record_after(sid, max(0, pain - rng.choice([0, 1, 2])), REACH[after])
         day += rng.choice([1, 1, 1, 2])
     journal._now = lambda: datetime.now().astimezone()
-
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_python(
-    code: str, *args: str, no_sound_in: Path | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """Run Python code in a fresh process from the project's root, with ``args`` as its
-    ``sys.argv[1:]``. With ``no_sound_in`` (a folder), that process finds no sound server:
-    its ``PULSE_SERVER`` points at a socket nobody listens on there."""
-    env = dict(os.environ)
-    if no_sound_in is not None:
-        env["PULSE_SERVER"] = f"unix:{no_sound_in / 'nobody-here'}"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=timeout,
-    )
 
 
 class SetClock:
@@ -170,13 +112,3 @@ def seed_years(journal: Journal, clock: SetClock, years: int = 5, seed: int = 11
         record_session(journal, clock, at, (pain, max(0, pain - 1)), reach, stop=stop)
     journal._conn.execute("PRAGMA synchronous = FULL")
     return days
-
-
-def end_process(proc: subprocess.Popen[str]) -> None:
-    """Kill a child (if still alive), reap it, and close its pipes (an open pipe is a
-    ResourceWarning, which fails whatever test the garbage collector runs in)."""
-    proc.kill()
-    proc.wait()
-    for pipe in (proc.stdout, proc.stderr):
-        if pipe is not None:
-            pipe.close()

@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 import pyttsx3
 from pyttsx3.drivers.espeak import EspeakDriver
-from speech_support import MakeRenderer
+from support.speech import MakeRenderer
 
 from sciatica_timer.core.timeline import all_cue_texts, build_timeline
 from sciatica_timer.speech import engine as speech_engine
 from sciatica_timer.speech.cache import cache_key, wav_seconds
 from sciatica_timer.storage.library_file import load_library
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SOUNDS = ROOT / "assets" / "sounds"
 LONG = "Keep your knees soft and roll the back of the thigh gently."
 
