@@ -64,7 +64,13 @@ class AppContext:
         self.show_library(*load_libraries(self.opts))
 
     def show_library(self, library: Library, notices: Sequence[str] = ()) -> None:
-        """Show the loaded routines, with the one to select resolved once, here."""
+        """Show the loaded routines and the user's own (``UserLibrary``), with the one to
+        select resolved once, here."""
+        from sciatica_timer.storage.user_library import UserLibrary
+
+        user, told = UserLibrary.open(self.paths, library)
+        self.window.user_library = user
+        library, notices = user.library(), [*notices, *told]
         self.library = library
         self.routine = library.first_of(self.opts.routine, self.settings.last_routine)
         self.window.set_library(library, self.routine)

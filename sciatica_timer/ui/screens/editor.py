@@ -181,7 +181,7 @@ class EditorView(QWidget):
         self.sides_combo.setObjectName("stepSidesCombo")
         self.sides_combo.setAccessibleName("Sides")
         for value, words in SIDE_CHOICES:
-            self.sides_combo.addItem(words, value)
+            self.sides_combo.addItem(words, value.value if value else "")
         self.step_labels: dict[str, QLabel] = {}
 
         # the foot: flag, total, problems, cancel and save
@@ -527,7 +527,8 @@ class EditorView(QWidget):
         row = self.current_row()
         if self._loading or row < 0:
             return
-        sides = self.sides_combo.currentData()
+        data = self.sides_combo.currentData()
+        sides = StepSides(data) if data else None
         texts = {key: box.text_value() for key, box in self.step_fields.items()}
         self.model.replace(row, replace(self.model.step(row), sides=sides, texts=texts))
         self._changed()

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -162,6 +163,19 @@ class HomeView(QWidget):
         layout.addWidget(self.undo_row)
         layout.addLayout(self.actions_row)
         self.routine_list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self._keyed: list[QWidget] = [
+            self.new_button,
+            self.edit_button,
+            self.duplicate_button,
+            self.rename_button,
+            self.delete_button,
+            self.offer_duplicate_button,
+            self.offer_close_button,
+            self.rename_edit,
+            self.rename_ok_button,
+            self.rename_cancel_button,
+            self.undo_button,
+        ]
         self._update_buttons()
 
     def _notice_row(self, name: str) -> tuple[QFrame, QLabel, QHBoxLayout]:
@@ -188,10 +202,25 @@ class HomeView(QWidget):
             button.setToolTip(tip)
         return button
 
+    def event(self, event: QEvent) -> bool:
+        """Space and Enter press the focused routine button (or finish a rename) rather
+        than start or pause a session (the window's keys)."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and QApplication.focusWidget() in self._keyed
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
     def add_action(self, button: QPushButton) -> None:
         """Another secondary button in the row under the list (Import, Export...)."""
         button.setMinimumHeight(44)
         self.actions_row.insertWidget(self.actions_row.count() - 1, button)
+        self._keyed.append(button)
 
     def set_editing(self, on: bool, is_bundled: Callable[[str], bool]) -> None:
         """Whether routines can be made and changed here (a user library to keep them), and

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from sciatica_timer.core import safety
 from sciatica_timer.core.engine import ADD_TIME_S, SessionState, Snapshot
-from sciatica_timer.core.models import Library
+from sciatica_timer.core.models import Library, Pauses, Routine
 from sciatica_timer.core.safety import Reach, RedFlagAnswers
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.core.timeline import build_timeline
@@ -37,7 +37,9 @@ from sciatica_timer.ui.screens.safety import SafetyView
 from sciatica_timer.ui.theme import LIGHT, apply_theme, set_role
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
+    from sciatica_timer.storage.user_library import UserLibrary
     from sciatica_timer.ui.screens.checkin import CheckIn, CheckInView, FlareAlternative
+    from sciatica_timer.ui.screens.editor import EditorView
     from sciatica_timer.ui.screens.history import HistoryWindow
     from sciatica_timer.ui.screens.session import SessionView
     from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
         self.home.leave_out_changed.connect(self._leave_out)
         self.home.history_requested.connect(self.show_history)
         self.home.sound_requested.connect(self.show_sound_settings)
+        self._connect_editing()
         self.voices: Callable[[], Sequence[tuple[str, str]]] = list
         """(id, name) of the speech engine's voices; the app sets this."""
         controller.updated.connect(self._on_snapshot)
@@ -340,6 +343,150 @@ class MainWindow(QMainWindow):
             reach_before=answers.reach,
             flare=answers.flare,
         )
+
+    # --- making routines one's own: the editor, duplicate, rename, delete and undo ------
+
+    @property
+    def user_library(self) -> UserLibrary | None:
+        """Where the user's routines are kept (the app sets it); None: nothing can be
+        made or changed (the home screen's buttons are off)."""
+        return self.__dict__.get("_user_library")
+
+    @user_library.setter
+    def user_library(self, value: UserLibrary | None) -> None:
+        self.__dict__["_user_library"] = value
+        self.home.set_editing(
+            value is not None, value.is_bundled if value is not None else lambda _rid: True
+        )
+
+    def _connect_editing(self) -> None:
+        self._deleted: tuple[Routine, int] | None = None
+        self._editing_id: str | None = None
+        self.home.new_requested.connect(lambda: self.show_editor(None))
+        self.home.edit_requested.connect(lambda rid: self.show_editor(rid))
+        self.home.duplicate_requested.connect(lambda rid: self.show_editor(rid, duplicate=True))
+        self.home.rename_requested.connect(self.rename_routine)
+        self.home.delete_requested.connect(self.delete_routine)
+        self.home.undo_requested.connect(self.undo_delete)
+
+    @cached_property
+    def editor(self) -> EditorView:
+        from sciatica_timer.ui.screens.editor import EditorView
+
+        view = EditorView(self._assets)
+        view.saved.connect(self._editor_saved)
+        view.cancelled.connect(self.show_home)
+        self.stack.addWidget(view)
+        return view
+
+    def editor_defaults(self) -> Pauses:
+        """The get-ready, rest and switch a routine leaves to the user (the settings)."""
+        base = Pauses()
+        s = self.settings
+        return Pauses(
+            getattr(s, "prepare_s", base.prepare_s),
+            getattr(s, "rest_s", base.rest_s),
+            getattr(s, "switch_s", base.switch_s),
+        )
+
+    def show_editor(self, routine_id: str | None, duplicate: bool = False) -> None:
+        """The editor on a new routine (None), on one of the user's, or on a copy (a bundled
+        routine is always copied: it cannot be changed)."""
+        ul = self.user_library
+        if ul is None or self.controller.running:
+            return
+        routine = self.library.routines.get(routine_id) if routine_id else None
+        note = ""
+        if routine is None:
+            self._editing_id = None
+            heading = "New routine"
+        elif duplicate or ul.is_bundled(routine.id):
+            if not duplicate:
+                note = (
+                    f"'{routine.name}' came with the app and cannot be changed: "
+                    "this is your own copy of it."
+                )
+            self._editing_id = None
+            routine = replace(routine, name=f"{routine.name} (copy)"[:80])
+            heading = "Duplicate routine"
+        else:
+            self._editing_id = routine.id
+            heading = "Edit routine"
+        self.editor.begin(self.library, routine, heading, note, self.editor_defaults())
+        self.stack.setCurrentWidget(self.editor)
+
+    def _save_failed(self, exc: Exception) -> None:
+        path = self.user_library.path if self.user_library is not None else ""
+        detail = getattr(exc, "strerror", None) or exc
+        self.show_notice(f"Your routines could not be saved to {path}: {detail}")
+
+    def _editor_saved(self, routine: Routine) -> None:
+        ul = self.user_library
+        if ul is None:
+            return
+        old = self._editing_id
+        rid = old or ul.new_id(routine.name)
+        routine = replace(routine, id=rid)
+        try:
+            ul.put_routine(routine, old_id=old)
+        except (OSError, ValueError) as exc:
+            self._save_failed(exc)
+            return
+        self._editing_id = None
+        self.set_library(ul.library(), rid)
+        self.stack.setCurrentWidget(self.home)
+        self.home.routine_list.setFocus()
+
+    def rename_routine(self, routine_id: str, name: str) -> None:
+        """A new name for one of the user's routines (its id, and its place, stay)."""
+        ul = self.user_library
+        if ul is None or routine_id not in ul.routines:
+            return
+        try:
+            ul.put_routine(replace(ul.routines[routine_id], name=name[:80]), old_id=routine_id)
+        except (OSError, ValueError) as exc:
+            self._save_failed(exc)
+            return
+        self.set_library(ul.library(), routine_id)
+
+    def delete_routine(self, routine_id: str) -> None:
+        """Delete one of the user's routines at once; 'Undo' puts it back in its place."""
+        ul = self.user_library
+        if ul is None or routine_id not in ul.routines:
+            return
+        place = list(ul.routines).index(routine_id)
+        try:
+            removed = ul.remove_routine(routine_id)
+        except (OSError, ValueError) as exc:
+            self._save_failed(exc)
+            return
+        self._deleted = (removed, place)
+        ids = list(self.library.routines)
+        at = ids.index(routine_id)
+        ids.remove(routine_id)
+        neighbour = ids[min(at, len(ids) - 1)] if ids else None
+        self.set_library(ul.library(), neighbour)
+        self.home.show_undo(removed.name)
+
+    def undo_delete(self) -> None:
+        """The routine deleted last, back exactly as it was, in its place, and selected."""
+        ul, deleted = self.user_library, self._deleted
+        if ul is None or deleted is None:
+            return
+        routine, place = deleted
+        if routine.id in ul.routines or routine.id in ul.bundled.routines:
+            routine = replace(routine, id=ul.new_id(routine.name))
+        items = list(ul.routines.items())
+        items.insert(min(place, len(items)), (routine.id, routine))
+        routines = dict(items)
+        try:
+            ul.save(ul.exercises, routines)
+        except (OSError, ValueError) as exc:
+            self._save_failed(exc)
+            return
+        ul.routines = routines
+        self._deleted = None
+        self.set_library(ul.library(), routine.id)
 
     # --- keys -------------------------------------------------------------------------
 
