@@ -220,7 +220,7 @@ class ExercisePicker(QWidget):
             item = self.list.item(row)
             ex = self._exercises[str(item.data(Qt.ItemDataRole.UserRole))]
             haystack = " ".join(
-                (ex.name, ex.id, CATEGORY_WORDS[ex.category], *ex.targets, *ex.equipment)
+                (ex.name, ex.id, ex.category.value, *ex.targets, *ex.equipment)
             ).casefold()
             item.setHidden(not all(w in haystack for w in words))
 
