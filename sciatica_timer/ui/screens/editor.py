@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -234,9 +235,12 @@ class EditorView(QWidget):
             label.setBuddy(self.routine_fields[key])
             self.routine_fields[key].setMinimumWidth(300)
             routine_form.addRow(label, self.routine_boxes[key])
-        step_buttons = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
-            step_buttons.addWidget(button)
+        step_buttons = QGridLayout()
+        for i, button in enumerate(
+            (self.add_button, self.remove_button, self.up_button, self.down_button)
+        ):
+            button.setProperty("compact", True)  # the theme's smaller buttons
+            step_buttons.addWidget(button, i // 2, i % 2)
         left = QVBoxLayout()
         left.addLayout(routine_form)
         left.addWidget(self.flare_check)
@@ -254,16 +258,17 @@ class EditorView(QWidget):
         for key in order:
             field: QWidget = self.sides_combo if key == "sides" else self.step_boxes[key]
             label = QLabel("Sides" if key == "sides" else STEP_LABELS[key])
+            label.setWordWrap(True)
             label.setBuddy(self.sides_combo if key == "sides" else self.step_fields[key])
             step_form.addRow(label, field)
             self.step_labels[key] = label
         for box in self.step_fields.values():
-            box.setMinimumWidth(240)
-        self.sides_combo.setMinimumWidth(240)
+            box.setMinimumWidth(210)
+        self.sides_combo.setMinimumWidth(210)
         right = QVBoxLayout()
         right.addWidget(self.step_heading)
         right.addWidget(self.picker, 1)
-        self.picker.setMinimumHeight(260)
+        self.picker.setMinimumHeight(330)
         right.addLayout(step_form)
         self.step_panel = QWidget()
         self.step_panel.setLayout(right)
@@ -285,7 +290,7 @@ class EditorView(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(content)
-        content.setMinimumSize(880, 520)
+        content.setMinimumWidth(860)
 
         foot = QHBoxLayout()
         words = QVBoxLayout()

@@ -48,6 +48,7 @@ class ExercisePicture(QWidget):
         self._image: QImage | None = None
         self._path: Path | None = None
         self.setMinimumSize(150, 100)
+        self.setMaximumHeight(170)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def set_image(self, path: Path | None) -> bool:

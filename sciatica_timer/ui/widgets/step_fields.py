@@ -89,7 +89,7 @@ class FieldBox(QWidget):
         self.error = QLabel()
         self.error.setObjectName(f"{field.objectName()}Error")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
+        self.error.setWordWrap(False)  # a wrapped label is cut short in a form row
         set_role(self.error, "fine", tone="warning")
         self.error.hide()
         layout = QVBoxLayout(self)
