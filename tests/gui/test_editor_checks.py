@@ -10,8 +10,9 @@ from pathlib import Path
 
 from actions import click
 from editing import editor_of, press, step_ids, type_into
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext
@@ -263,3 +264,31 @@ def test_sides_are_off_for_an_exercise_without_sides_and_reps_for_a_timed_one(
     assert editor.routine_fields["prepare_s"].lineEdit().placeholderText() == (
         "15 (your default from Settings)"
     )
+
+
+def test_a_step_dropped_on_the_list_moves_and_nothing_is_lost(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    """The drop as the list view gets it from a drag (its own data, put down on a row)."""
+    editor = _duplicate(ctx, qtbot, "stretch-and-strengthen")
+    view, model = editor.step_list, editor.model
+    mime = model.mimeData([model.index(3)])
+    target = view.visualRect(model.index(1)).topLeft() + QPoint(10, 2)  # the top of row 2
+    for kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+        cls = QDragEnterEvent if kind is QEvent.Type.DragEnter else QDragMoveEvent
+        QApplication.sendEvent(
+            view.viewport(),
+            cls(target, Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier),
+        )  # fmt: skip
+    drop = QDropEvent(
+        QPointF(target), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    QApplication.sendEvent(view.viewport(), drop)
+    assert step_ids(editor.routine()) == [
+        "figure-4-stretch",
+        "glute-bridge",
+        "childs-pose",
+        "unilateral-hip-flexion",
+    ]

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 from sciatica_timer.ui.widgets.step_draft import StepDraft
 
 STEP_ROWS_MIME = "application/x-sciatica-timer-step-rows"
-"""What a dragged step carries: its row, within this list only."""
+"""What a dragged step carries: the list it comes from and its row (this list only)."""
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -128,13 +128,23 @@ class StepListModel(QAbstractListModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
         mime = QMimeData()
-        mime.setData(STEP_ROWS_MIME, QByteArray(",".join(map(str, rows)).encode()))
+        text = f"{id(self)}:{','.join(map(str, rows))}"
+        mime.setData(STEP_ROWS_MIME, QByteArray(text.encode()))
         return mime
 
     def canDropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
     ) -> bool:
-        return action is Qt.DropAction.MoveAction and data.hasFormat(STEP_ROWS_MIME)
+        return action is Qt.DropAction.MoveAction and self._rows(data) is not None
+
+    def _rows(self, data: QMimeData) -> list[int] | None:
+        """The rows a drag from this very list carries (None: not a drag of ours)."""
+        if not data.hasFormat(STEP_ROWS_MIME):
+            return None
+        owner, _, rows = bytes(data.data(STEP_ROWS_MIME).data()).decode().partition(":")
+        if owner != str(id(self)):
+            return None
+        return [int(r) for r in rows.split(",") if r.isdigit() and int(r) < len(self._steps)]
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
@@ -146,8 +156,7 @@ class StepListModel(QAbstractListModel):
             row = parent.row()
         if row < 0:
             row = len(self._steps)
-        text = bytes(data.data(STEP_ROWS_MIME).data()).decode()
-        rows = [int(r) for r in text.split(",") if r.isdigit() and int(r) < len(self._steps)]
+        rows = self._rows(data) or []
         moved = False
         for source in sorted(rows, reverse=True):
             if self.moveRows(QModelIndex(), source, 1, QModelIndex(), row):
@@ -168,7 +177,9 @@ class StepListView(QListView):
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        # DragDrop, not InternalMove: the model takes only a drag of its own rows (it moves
+        # them itself), and a drop is handled the same whoever delivers it
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(True)
