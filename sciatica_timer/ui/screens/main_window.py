@@ -37,6 +37,7 @@ from sciatica_timer.ui.screens.safety import SafetyView
 from sciatica_timer.ui.theme import LIGHT, apply_theme, set_role
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
+    from sciatica_timer.storage.user_library import UserLibrary
     from sciatica_timer.ui.screens.checkin import CheckIn, CheckInView, FlareAlternative
     from sciatica_timer.ui.screens.history import HistoryWindow
     from sciatica_timer.ui.screens.session import SessionView
@@ -126,6 +127,7 @@ class KeysOverlay(QFrame):
 class MainWindow(QMainWindow):
     mute_toggled = Signal(bool)
     settings_changed = Signal(object)  # Settings
+    user_library: UserLibrary | None = None  # the user's own routines; set by app.py
 
     def __init__(
         self,
