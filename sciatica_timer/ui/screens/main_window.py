@@ -128,6 +128,7 @@ class KeysOverlay(QFrame):
 class MainWindow(QMainWindow):
     mute_toggled = Signal(bool)
     settings_changed = Signal(object)  # Settings
+    user_library: UserLibrary | None = None  # the user's own routines; set by app.py
 
     def __init__(
         self,
