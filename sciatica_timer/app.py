@@ -86,13 +86,7 @@ class AppContext:
         self.show_library(library, notices)
 
     def show_library(self, library: Library, notices: Sequence[str] = ()) -> None:
-        """Show the loaded routines and the user's own (``UserLibrary``), with the one to
-        select resolved once, here."""
-        from sciatica_timer.storage.user_library import UserLibrary
-
-        user, told = UserLibrary.open(self.paths, library)
-        self.window.user_library = user
-        library, notices = user.library(), [*notices, *told]
+        """Show the loaded routines, with the one to select resolved once, here."""
         self.library = library
         self.routine = library.first_of(self.opts.routine, self.settings.last_routine)
         self.window.set_library(library, self.routine)

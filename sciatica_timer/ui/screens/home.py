@@ -102,7 +102,7 @@ class HomeView(QWidget):
         offer to duplicate a bundled routine, renaming, and the undo of a delete."""
         self.is_bundled: Callable[[str], bool] = lambda _rid: True
         """Whether a routine came with the app (read-only); the window sets it."""
-        self._editing_on = False
+        self._editing: Callable[[], bool] = lambda: False
         self.offer_row, self.offer_label, offer = self._notice_row("duplicateOffer")
         self.offer_duplicate_button = self._small_button("Duplicate it", "offerDuplicateButton")
         self.offer_duplicate_button.clicked.connect(self._duplicate)
@@ -222,12 +222,17 @@ class HomeView(QWidget):
         self.actions_row.insertWidget(self.actions_row.count() - 1, button)
         self._keyed.append(button)
 
-    def set_editing(self, on: bool, is_bundled: Callable[[str], bool]) -> None:
+    def set_editing(self, on: Callable[[], bool], is_bundled: Callable[[str], bool]) -> None:
         """Whether routines can be made and changed here (a user library to keep them), and
-        which ones came with the app (those are duplicated, never changed)."""
-        self._editing_on = on
+        which ones came with the app (those are duplicated, never changed); both are asked
+        again each time the list is shown."""
+        self._editing = on
         self.is_bundled = is_bundled
         self._update_buttons()
+
+    @property
+    def _editing_on(self) -> bool:
+        return self._editing()
 
     def _own(self, rid: str | None) -> bool:
         return self._editing_on and rid is not None and not self.is_bundled(rid)

@@ -347,20 +347,13 @@ class MainWindow(QMainWindow):
 
     # --- making routines one's own: the editor, duplicate, rename, delete and undo ------
 
-    @property
-    def user_library(self) -> UserLibrary | None:
-        """Where the user's routines are kept (the app sets it); None: nothing can be
-        made or changed (the home screen's buttons are off)."""
-        return self.__dict__.get("_user_library")
-
-    @user_library.setter
-    def user_library(self, value: UserLibrary | None) -> None:
-        self.__dict__["_user_library"] = value
-        self.home.set_editing(
-            value is not None, value.is_bundled if value is not None else lambda _rid: True
-        )
-
     def _connect_editing(self) -> None:
+        """The home screen's routine buttons work once the app has set ``user_library``
+        (it is read each time: routines are changed only where they can be kept)."""
+        self.home.set_editing(
+            lambda: self.user_library is not None,
+            lambda rid: self.user_library is None or self.user_library.is_bundled(rid),
+        )
         self._deleted: tuple[Routine, int] | None = None
         self._editing_id: str | None = None
         self.home.new_requested.connect(lambda: self.show_editor(None))
