@@ -639,8 +639,12 @@ class EditorView(QWidget):
     # --- keys: the window's session keys are not for typing here ------------------------
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            event.accept()  # every key goes to the field that has the focus
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and not Qt.Key.Key_F1 <= event.key() <= Qt.Key.Key_F35  # F1 help, F11 full screen
+        ):
+            event.accept()  # every other key goes to the field that has the focus
             return True
         return super().event(event)
 
