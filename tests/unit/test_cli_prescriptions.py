@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.processes import run_python
+from support.processes import end_process, run_python
 
 from sciatica_timer.core.models import Library
 from sciatica_timer.storage.library_file import load_library
@@ -204,3 +206,69 @@ def test_a_corrupt_user_library_is_moved_aside_and_told_once(tmp_path: Path) -> 
     assert aside.read_text(encoding="utf-8") == '{"routines": ['
     again = cli("--data-dir", str(tmp_path), "--list")
     assert again.returncode == 0 and again.stderr == ""
+
+
+HOLD_THE_FOLDER = (
+    "import sys\n"
+    "from PySide6.QtCore import QLockFile\n"
+    "from sciatica_timer.ui.single_instance import LOCK_NAME\n"
+    "lock = QLockFile(sys.argv[1] + '/' + LOCK_NAME)\n"
+    "lock.setStaleLockTime(0)\n"
+    "assert lock.tryLock(0)\n"
+    "print('holding', flush=True)\n"
+    "sys.stdin.read()\n"
+)
+
+
+def test_import_is_refused_while_a_window_holds_the_data_folder(tmp_path: Path) -> None:
+    """A window's library would be saved over a command-line import: --import says to use
+    the window (or close it) and imports nothing."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_FOLDER, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        proc = cli("--data-dir", str(tmp_path), "--import", str(PHYSIO))
+    finally:
+        end_process(holder)
+        assert holder.stdin is not None
+        holder.stdin.close()
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == (
+        f"sciatica-timer: Sciatica Timer is open for {tmp_path.resolve()}; import or export "
+        "from its window (the home screen), or close it and try again\n"
+    )
+    assert not (tmp_path / "library.json").exists()
+
+
+def _readme_examples() -> list[str]:
+    """The JSON examples of the README's section on your own routines, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Your own routines", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```json\n(.*?)```", section, flags=re.S)
+
+
+def test_the_readme_examples_check_and_the_prescription_imports_as_written(
+    tmp_path: Path,
+) -> None:
+    """The README's prescription passes --check and imports as the physiotherapist wrote
+    it: the same steps as the fixture; the format example passes too."""
+    prescription, example = _readme_examples()
+    for name, text in (("physio.json", prescription), ("example.json", example)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        check = cli("--check", str(tmp_path / name))
+        assert check.returncode == 0 and check.stdout.endswith(
+            "OK (checked against the 21 bundled exercises)\n"
+        ), check.stdout
+    data = tmp_path / "data"
+    assert cli("--data-dir", str(data), "--import", str(tmp_path / "physio.json")).returncode == 0
+    fixture = json.loads((ROOT / PHYSIO).read_text(encoding="utf-8"))["routines"][0]["steps"]
+    for step in fixture:
+        step.pop("prepare_s", None)
+    written = json.loads((data / "library.json").read_text(encoding="utf-8"))
+    assert written["routines"][0]["steps"] == fixture
