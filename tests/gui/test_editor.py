@@ -150,7 +150,7 @@ def test_physio_routine_from_nothing_with_the_keyboard_only(
     tab_to(qtbot, editor.add_button)
     press(qtbot, Qt.Key.Key_Space)  # the second step, after the first
     qtbot.keyClicks(editor.picker.search, "glute roll")
-    press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_Return)  # Enter takes the first one found
     assert editor.model.step(1).exercise == "figure-4-glute-roll"
     tab_to(qtbot, editor.step_fields["duration_s"])
     press(qtbot, Qt.Key.Key_Up)  # the spin box steps from the exercise's 120 s

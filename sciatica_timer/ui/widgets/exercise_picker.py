@@ -111,14 +111,18 @@ class ExercisePicture(QWidget):
 
 
 class _Search(QLineEdit):
-    """The search field: Down (or Up) moves into the list, so typing and choosing is keys only."""
+    """The search field: Down, Up or Enter moves into the list (on the first exercise found
+    when the chosen one is not among them), so typing and choosing is keys only."""
 
     def __init__(self, target: QListWidget) -> None:
         super().__init__()
         self._target = target
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self._target.count():
+        keys = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if event.key() in keys and any(
+            not self._target.item(r).isHidden() for r in range(self._target.count())
+        ):
             self._target.setFocus()
             if self._target.currentRow() < 0 or self._target.currentItem().isHidden():
                 first = next(
