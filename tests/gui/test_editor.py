@@ -168,11 +168,20 @@ def test_physio_routine_from_nothing_with_the_keyboard_only(
     _found_after_restart(qtbot, tmp_path, saved)
 
 
-def test_escape_leaves_the_editor_without_saving(ctx: AppContext, qtbot: QtBot) -> None:
+def test_escape_leaves_the_editor_without_saving_asking_again_after_changes(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
     click(ctx, qtbot, "newRoutineButton")
     editor = editor_of(ctx)
+    press(qtbot, Qt.Key.Key_Escape)  # nothing changed: it just leaves
+    assert ctx.window.stack.currentWidget() is ctx.window.home
+
+    click(ctx, qtbot, "newRoutineButton")
     type_into(qtbot, editor.name_edit, "Never kept")
+    press(qtbot, Qt.Key.Key_Escape)
+    assert ctx.window.stack.currentWidget() is editor, "a stray Esc loses nothing"
+    assert editor.summary.text().startswith("Your changes are not saved.")
     press(qtbot, Qt.Key.Key_Escape)
     assert ctx.window.stack.currentWidget() is ctx.window.home
     assert all(r.name != "Never kept" for r in ctx.window.library.routines.values())
-    assert not (ctx.paths.user_library).exists()
+    assert not ctx.paths.user_library.exists()

@@ -117,6 +117,8 @@ class EditorView(QWidget):
         self._routine_id = DRAFT_ID
         self._loading = False
         self._problems: dict[Where, str] = {}
+        self._as_opened: dict[str, object] = {}
+        self._leave_asked = False
 
         self.heading = title("Edit routine")
         self.note = QLabel()
@@ -211,7 +213,7 @@ class EditorView(QWidget):
         set_role(self.save_button, "primary")
         self.cancel_button.setMinimumHeight(52)
         self.save_button.setMinimumHeight(52)
-        self.cancel_button.clicked.connect(self.cancelled)
+        self.cancel_button.clicked.connect(self.cancel)
         self.save_button.clicked.connect(self.save)
 
         self._lay_out()
@@ -377,6 +379,8 @@ class EditorView(QWidget):
         else:
             self._load_step(-1)
         self._changed()
+        self._as_opened = self._entry()
+        self._leave_asked = False
         self.scroll_area.verticalScrollBar().setValue(0)
         self.name_edit.setFocus()
         self.name_edit.selectAll()
@@ -567,6 +571,7 @@ class EditorView(QWidget):
     def _changed(self) -> None:
         if self._loading:
             return
+        self._leave_asked = False
         entry = self._entry()
         self._problems = problems(entry)
         routine = to_routine(usable_entry(entry, self._problems), self._routine_id)
@@ -606,6 +611,24 @@ class EditorView(QWidget):
     def current_problems(self) -> dict[Where, str]:
         """What is wrong now, by place, in ``--check``'s words."""
         return dict(self._problems)
+
+    # --- leaving ---------------------------------------------------------------------
+
+    def has_changes(self) -> bool:
+        """Whether anything differs from the routine as it was opened."""
+        return self._entry() != self._as_opened
+
+    def cancel(self) -> None:
+        """Back without saving; with changes made, the first press says so and the second
+        leaves (a stray Esc never throws away a routine typed in for minutes)."""
+        if self.has_changes() and not self._leave_asked:
+            self._leave_asked = True
+            self.summary.setText(
+                "Your changes are not saved. Press Cancel (or Esc) again to leave without "
+                "them, or Save."
+            )
+            return
+        self.cancelled.emit()
 
     # --- saving -------------------------------------------------------------------------
 
@@ -650,7 +673,7 @@ class EditorView(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
-            self.cancelled.emit()
+            self.cancel()
             return
         if event.matches(QKeySequence.StandardKey.Save):
             self.save()
