@@ -194,6 +194,22 @@ class UserLibrary:
         """An exercise id no exercise has, made from a name."""
         return _free(slug(name, "exercise"), self._exercise_ids())[0]
 
+    # --- checking a change before it is made (the editor's inline messages) -----------
+
+    def check_routine(self, routine: Routine) -> list[Problem]:
+        """What ``--check`` would say about this routine alone (empty when it is valid):
+        paths ``routines[0].steps[N].KEY``, messages and limits as ``--check`` prints them.
+        Its steps may use the bundled exercises and the user's."""
+        text = dumps(library_document([], [routine]))
+        known = {**self.bundled.exercises, **self.exercises}
+        return check_document(text, json.loads(text), "routine", known)
+
+    def check_exercise(self, exercise: Exercise) -> list[Problem]:
+        """What ``--check`` would say about this exercise alone (paths ``exercises[0].KEY``);
+        a bundled exercise's id is refused."""
+        text = dumps(library_document([exercise], [], self.paths.data_dir))
+        return check_document(text, json.loads(text), "exercise", self.bundled.exercises)
+
     # --- changing it (each change saved at once) --------------------------------------
 
     def put_routine(self, routine: Routine, old_id: str | None = None) -> None:
