@@ -202,7 +202,7 @@ def test_a_corrupt_user_library_is_moved_aside_and_told_once(tmp_path: Path) -> 
     assert proc.returncode == 0 and len(proc.stdout.splitlines()) == BUNDLED_ROUTINES + 1
     (aside,) = tmp_path.glob("library.json.corrupt-*")
     assert proc.stderr.count("\n") == 1
-    assert str(tmp_path.resolve() / "library.json") in proc.stderr and str(aside) in proc.stderr
+    assert str(tmp_path.resolve() / "library.json") in proc.stderr and aside.name in proc.stderr
     assert aside.read_text(encoding="utf-8") == '{"routines": ['
     again = cli("--data-dir", str(tmp_path), "--list")
     assert again.returncode == 0 and again.stderr == ""
