@@ -310,8 +310,8 @@ def _check(opts: Options, out: TextIO) -> int:
 def _in_use(opts: Options, window_open: Callable[[Path], bool]) -> UsageError | None:
     if window_open(opts.paths.data_dir):
         return UsageError(
-            f"Sciatica Timer is open for {opts.paths.data_dir}; import or export from its "
-            "window (the home screen), or close it and try again"
+            f"Sciatica Timer is open for {opts.paths.data_dir}; import from its window "
+            "(Import on the home screen), or close it and try again"
         )
     return None
 

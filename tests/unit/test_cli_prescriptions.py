@@ -240,8 +240,8 @@ def test_import_is_refused_while_a_window_holds_the_data_folder(tmp_path: Path) 
         holder.stdin.close()
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == (
-        f"sciatica-timer: Sciatica Timer is open for {tmp_path.resolve()}; import or export "
-        "from its window (the home screen), or close it and try again\n"
+        f"sciatica-timer: Sciatica Timer is open for {tmp_path.resolve()}; import from its "
+        "window (Import on the home screen), or close it and try again\n"
     )
     assert not (tmp_path / "library.json").exists()
 
