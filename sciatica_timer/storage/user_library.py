@@ -73,6 +73,16 @@ class NotSaved(ValueError):
         self.problems = problems
 
 
+def _plainly(problem: Problem) -> str:
+    """A problem without the file's name (the notice names it once): 'line 1, column 15:
+    routines[0]: ...'."""
+    where = f"line {problem.line}" if problem.line is not None else ""
+    if where and problem.col is not None:
+        where += f", column {problem.col}"
+    place = "" if problem.path == "$" else f"{problem.path}: "
+    return f"{where}: {place}{problem.message}" if where else f"{place}{problem.message}"
+
+
 def slug(name: str, fallback: str = "routine") -> str:
     """An id made from a name: 'My routine!' -> 'my-routine'."""
     text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:MAX_ID].strip("-")
@@ -148,23 +158,23 @@ class UserLibrary:
         cls, paths: AppPaths, bundled: Library, problems: list[Problem]
     ) -> tuple[UserLibrary, list[str]]:
         path = paths.user_library
-        first = str(problems[0]) if problems else "it could not be read"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        first = _plainly(problems[0]) if problems else "it could not be read"
+        more = f", and {len(problems) - 1} more" if len(problems) > 1 else ""
         try:
             aside = move_aside(path)
         except OSError as exc:
-            why = f"it could not be moved aside ({exc.strerror or exc})"
+            why = exc.strerror or str(exc)
             log.info("user library %s unusable and kept in place: %s", path, first)
-            return cls(paths, bundled, blocked=why), [
-                f"Your routines file {path} has problems, so only the bundled routines are "
-                f"shown: {first}{more}. {why[0].upper()}{why[1:]}, so it is left as it is "
-                "and nothing will be saved over it."
+            return cls(paths, bundled, blocked=f"it could not be moved aside ({why})"), [
+                f"Your routines file {path} could not be used ({first}{more}), so only the "
+                f"bundled routines are shown. It could not be moved aside ({why}), so it is "
+                "left as it is and nothing will be saved over it."
             ]
         log.info("user library %s moved aside to %s: %s", path, aside, first)
         return cls(paths, bundled), [
-            f"Your routines file {path} has problems, so only the bundled routines are "
-            f"shown: {first}{more}. It was moved aside to {aside} (nothing was deleted); "
-            f"check it with: sciatica-timer --check {aside}"
+            f"Your routines file {path} could not be used ({first}{more}), so only the "
+            f"bundled routines are shown. It was moved aside, beside it, as {aside.name} "
+            "(nothing was deleted)."
         ]
 
     def library(self) -> Library:
@@ -193,6 +203,22 @@ class UserLibrary:
     def new_exercise_id(self, name: str) -> str:
         """An exercise id no exercise has, made from a name."""
         return _free(slug(name, "exercise"), self._exercise_ids())[0]
+
+    # --- checking a change before it is made (the editor's inline messages) -----------
+
+    def check_routine(self, routine: Routine) -> list[Problem]:
+        """What ``--check`` would say about this routine alone (empty when it is valid):
+        paths ``routines[0].steps[N].KEY``, messages and limits as ``--check`` prints them.
+        Its steps may use the bundled exercises and the user's."""
+        text = dumps(library_document([], [routine]))
+        known = {**self.bundled.exercises, **self.exercises}
+        return check_document(text, json.loads(text), "routine", known)
+
+    def check_exercise(self, exercise: Exercise) -> list[Problem]:
+        """What ``--check`` would say about this exercise alone (paths ``exercises[0].KEY``);
+        a bundled exercise's id is refused."""
+        text = dumps(library_document([exercise], [], self.paths.data_dir))
+        return check_document(text, json.loads(text), "exercise", self.bundled.exercises)
 
     # --- changing it (each change saved at once) --------------------------------------
 
@@ -277,11 +303,11 @@ class UserLibrary:
         copied: list[Path] = []
         try:
             for exercise in plan.exercises:
+                mine = exercises.get(exercise.id)
+                if mine is not None and replace(mine, image=None) == replace(exercise, image=None):
+                    continue  # the same exercise, already here (its picture kept)
                 picture = self._import_picture(exercise.image, plan.source.parent, copied)
                 incoming = replace(exercise, image=picture)
-                mine = exercises.get(exercise.id)
-                if mine is not None and replace(mine, image=None) == replace(incoming, image=None):
-                    continue  # the same exercise, already here (its picture kept)
                 if mine is not None:
                     new, _ = _free(exercise.id, set(exercises) | set(self.bundled.exercises))
                     renamed[exercise.id] = new
@@ -346,7 +372,7 @@ class UserLibrary:
         target = images / source.name
         n = 2
         while os.path.lexists(target):
-            if target.read_bytes() == source.read_bytes():
+            if target.is_file() and target.read_bytes() == source.read_bytes():
                 return str(target)
             target = images / f"{source.stem}-{n}{source.suffix}"
             n += 1
@@ -355,9 +381,10 @@ class UserLibrary:
         return str(target)
 
     def export_routine(self, routine_id: str, target: Path) -> None:
-        """Write one routine (bundled or the user's) to a file, with the user's exercises it
-        uses (bundled ones are named by id only). Their pictures are copied into a folder
-        beside the file, ``<file name>-images/``, which the file names."""
+        """Write one routine (bundled or the user's; KeyError for another id) to a file,
+        with the user's exercises it uses (bundled ones are named by id only). Their
+        pictures are copied into a folder beside the file, ``<file stem>-images/``, which
+        the file names. OSError when it cannot be written."""
         library = self.library()
         routine = library.routines[routine_id]
         own: list[Exercise] = []

@@ -209,12 +209,12 @@ def test_an_own_exercise_in_use_cannot_be_removed(paths: AppPaths, bundled: Libr
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        (b'{"routines": [', "library.json:1:15: $: not valid JSON: Expecting value"),
+        (b'{"routines": [', "(line 1, column 15: not valid JSON: Expecting value)"),
         (
             b'{"routines": [{"id": "x", "name": "X", "steps": [{"exercise": "nope"}]}]}',
-            "routines[0].steps[0].exercise: unknown exercise 'nope'",
+            "(line 1, column 63: routines[0].steps[0].exercise: unknown exercise 'nope')",
         ),
-        (b"\xff\xfe", "library.json"),
+        (b"\xff\xfe", "(line 1, column 1: not UTF-8 text (byte 0xff); save the file as UTF-8)"),
     ],
     ids=["truncated", "unknown-exercise", "not-utf8"],
 )
@@ -230,7 +230,8 @@ def test_a_bad_file_is_moved_aside_and_told_once(
     (aside,) = [p for p in paths.data_dir.iterdir() if p.name.startswith("library.json.corrupt-")]
     assert aside.read_bytes() == content and not paths.user_library.exists()
     (notice,) = notices
-    assert str(paths.user_library) in notice and str(aside) in notice
+    assert notice.startswith(f"Your routines file {paths.user_library} could not be used (")
+    assert f"moved aside, beside it, as {aside.name} (nothing was deleted)" in notice
     assert problem in notice
     assert UserLibrary.open(paths, bundled)[1] == []
     user.put_routine(Routine("fresh", "Fresh", (Step("childs-pose"),)))  # saving works again
@@ -354,3 +355,23 @@ def test_export_then_import_in_a_clean_folder_gives_the_identical_routine(
     assert other.apply_import(other.plan_import(target), {}) == ["physio-plan"]
     assert other.routines == user.routines
     assert other.exercises["wall-sit"] == _own_exercise(clean)
+
+
+def test_a_routine_or_exercise_is_checked_alone_with_the_check_messages(
+    paths: AppPaths, bundled: Library
+) -> None:
+    """check_routine / check_exercise give the --check problems of one routine or exercise
+    (for the editor's inline messages) and save nothing."""
+    user, _ = UserLibrary.open(paths, bundled)
+    assert user.check_routine(_prescription()) != []  # wall-sit is not there yet
+    user.put_exercise(_own_exercise(paths, picture=False))
+    assert user.check_routine(_prescription()) == []
+    bad = Routine("bad", "Bad", (Step("figure-4-stretch", duration_s=0, prepare_s=601),))
+    assert [(p.path, p.message) for p in user.check_routine(bad)] == [
+        ("routines[0].steps[0].duration_s", "must be between 1 and 3600 seconds, got 0"),
+        ("routines[0].steps[0].prepare_s", "must be between 0 and 600 seconds, got 601"),
+    ]
+    (problem,) = user.check_exercise(Exercise("dead-bug", "Mine"))
+    assert problem.path == "exercises[0].id" and "bundled exercise" in problem.message
+    assert user.check_exercise(Exercise("mine", "Mine", duration_s=45)) == []
+    assert "bad" not in user.routines
