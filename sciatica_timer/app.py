@@ -65,6 +65,8 @@ class AppContext:
 
     def show_library(self, library: Library, notices: Sequence[str] = ()) -> None:
         """Show the loaded routines, with the one to select resolved once, here."""
+        library, mine = with_user_library(self, library)
+        notices = [*notices, *mine]
         self.library = library
         self.routine = library.first_of(self.opts.routine, self.settings.last_routine)
         self.window.set_library(library, self.routine)
@@ -110,6 +112,29 @@ def load_libraries(opts: Options) -> tuple[Library, list[str]]:
                 f"{opts.exercises}"
             )
     return library, notices
+
+
+def with_user_library(ctx: AppContext, library: Library) -> tuple[Library, list[str]]:
+    """The loaded routines with the user's own (``UserLibrary``, in the data folder) after
+    them, and what to tell the user about that file; the window gets the user library for
+    the editors, the import and the export. The user's file is checked against the bundled
+    exercises only (an ``--exercises`` file's are not in it: the flag may be left off)."""
+    from sciatica_timer.storage.user_library import UserLibrary
+
+    notices: list[str] = []
+    bundled = library
+    if ctx.opts.exercises:
+        try:
+            bundled = load_library(
+                bundled_library(),
+                display="exercises.json (bundled)",
+                verified=VerifiedCache.of(ctx.paths),
+            )
+        except LibraryError:
+            bundled = Library({}, {})  # already told by load_libraries
+    user, notices = UserLibrary.open(ctx.paths, bundled)
+    ctx.window.user_library = user
+    return library.merged_with(user.library()), notices
 
 
 def _close_log_handlers() -> None:

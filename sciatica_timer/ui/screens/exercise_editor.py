@@ -244,6 +244,8 @@ class ExerciseEditor(QWidget):
         layout.addLayout(left, 1)
         layout.addLayout(right, 3)
 
+        for button in self.findChildren(QPushButton):
+            button.setAccessibleName(button.text().rstrip("…"))
         for widget in self.findChildren(QWidget):
             widget.installEventFilter(self._keys)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPaintEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -86,7 +86,7 @@ class Picture(QWidget):
 
     def set_image(self, path: Path | None) -> bool:
         """Show the picture at ``path`` (None: no picture); whether it could be shown."""
-        if path == self._path and path is not None:
+        if path == self._path:  # every second in a session: nothing to do, nothing to paint
             return self.has_image()
         self._path = path
         self._svg = False
@@ -94,21 +94,31 @@ class Picture(QWidget):
         ok = False
         if path is None:
             self._placeholder = NO_PICTURE
-        elif path.is_file():
-            if path.suffix.lower() == ".svg":
-                ok = self._renderer.load(str(path)) and self._renderer.isValid()
-                self._svg = ok
-            else:
-                reader = QImageReader(str(path))
-                reader.setAutoTransform(True)
-                self._image = reader.read()
-                ok = not self._image.isNull()
+        else:
+            ok = self._load(path)
         if path is not None:
             self._placeholder = "" if ok else UNREADABLE.format(name=printable(path.name))
         shown = f"Picture: {printable(path.name)}" if path is not None else ""
         self.setAccessibleDescription(self._placeholder or shown)
         self.update()
         return ok
+
+    def _load(self, path: Path) -> bool:
+        """Read the picture, checked as a chosen one is (a user's file may have changed
+        since, or come in an import): a refused or undecodable one is not drawn."""
+        try:
+            picture = read_picture(path)
+        except PictureError:
+            return False
+        if picture.kind == "svg":
+            self._svg = self._renderer.load(QByteArray(picture.data)) and self._renderer.isValid()
+            return self._svg
+        buffer = QBuffer()
+        buffer.setData(QByteArray(picture.data))
+        reader = QImageReader(buffer)
+        reader.setAutoTransform(True)
+        self._image = reader.read()
+        return not self._image.isNull()
 
     def has_image(self) -> bool:
         return not self._placeholder
