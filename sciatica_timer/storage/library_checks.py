@@ -273,6 +273,11 @@ def _semantic_problems(
     return problems
 
 
+def locate(text: str, parts: Iterable[str | int]) -> tuple[int | None, int | None]:
+    """The 1-based line and column of the value at this JSON path in ``text``."""
+    return _Locator(text).at(parts)
+
+
 def semantic_problems(
     text: str,
     value: dict[str, Any],

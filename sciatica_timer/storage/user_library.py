@@ -14,6 +14,7 @@ the bundled routines still show. The pictures of the user's exercises are in
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -28,10 +29,10 @@ from pathlib import Path
 from sciatica_timer.core.models import Exercise, Library, Routine
 from sciatica_timer.storage.files import move_aside, write_private_atomically
 from sciatica_timer.storage.library_cache import VerifiedCache
-from sciatica_timer.storage.library_checks import check_document
+from sciatica_timer.storage.library_checks import check_document, locate
 from sciatica_timer.storage.library_document import dumps, library_document
 from sciatica_timer.storage.library_file import content_key, load_library
-from sciatica_timer.storage.paths import AppPaths, make_private_dir
+from sciatica_timer.storage.paths import AppPaths, assets_dir, make_private_dir
 from sciatica_timer.storage.problems import LibraryError, Problem
 
 log = logging.getLogger(__name__)
@@ -276,7 +277,7 @@ class UserLibrary:
         copied: list[Path] = []
         try:
             for exercise in plan.exercises:
-                picture = self._import_picture(exercise.image, copied)
+                picture = self._import_picture(exercise.image, plan.source.parent, copied)
                 incoming = replace(exercise, image=picture)
                 mine = exercises.get(exercise.id)
                 if mine is not None and replace(mine, image=None) == replace(incoming, image=None):
@@ -316,12 +317,17 @@ class UserLibrary:
             raise
         return imported
 
-    def _import_picture(self, image: str | None, copied: list[Path]) -> str | None:
-        """An imported exercise's picture copied into the images folder (its new path), or
-        None when there is none to copy (missing, not a picture, too large)."""
+    def _import_picture(self, image: str | None, folder: Path, copied: list[Path]) -> str | None:
+        """An imported exercise's picture (beside the file, else one of the bundled
+        pictures by its path in ``assets/``) copied into the images folder: its new path,
+        or None when there is none to copy (missing, not a picture, too large)."""
         if image is None:
             return None
         source = Path(image)
+        if not source.exists() and source.is_relative_to(folder):
+            bundled = assets_dir() / source.relative_to(folder)
+            if bundled.is_file():
+                source = bundled
         try:
             info = source.stat()
         except OSError:
@@ -334,15 +340,15 @@ class UserLibrary:
         ):
             log.info("imported picture %s left out: not a picture file of at most 5 MiB", source)
             return None
-        folder = make_private_dir(self.paths.images_dir)
-        if source.parent == folder:
+        images = make_private_dir(self.paths.images_dir)
+        if source.parent == images:
             return str(source)
-        target = folder / source.name
+        target = images / source.name
         n = 2
         while os.path.lexists(target):
             if target.read_bytes() == source.read_bytes():
                 return str(target)
-            target = folder / f"{source.stem}-{n}{source.suffix}"
+            target = images / f"{source.stem}-{n}{source.suffix}"
             n += 1
         shutil.copyfile(source, target)
         copied.append(target)
@@ -388,7 +394,7 @@ class UserLibrary:
         """Write the library (this content, or what it holds): checked first (NotSaved),
         the previous file kept as ``library.json.bak``; OSError names the file."""
         if self.blocked is not None:
-            raise OSError(f"{self.path} is not saved: {self.blocked}")
+            raise OSError(errno.EEXIST, f"not saved: {self.blocked}", str(self.path))
         exercises = self.exercises if exercises is None else exercises
         routines = self.routines if routines is None else routines
         text = dumps(library_document(exercises.values(), routines.values(), self.paths.data_dir))
@@ -419,3 +425,31 @@ class UserLibrary:
             log.info("no backup of %s: %s", self.path, exc)
             return
         write_private_atomically(self.backup, previous, ".library-", ".bak")
+
+
+def clash_problems(plan: ImportPlan, display: str, user: UserLibrary) -> list[Problem]:
+    """One line per routine of an import that has an id already taken, placed in the file
+    like a ``--check`` problem (the command line refuses these; the window asks)."""
+    try:
+        text = plan.source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    problems = []
+    for i, routine in enumerate(plan.routines):
+        if routine.id not in plan.clashes:
+            continue
+        if user.is_bundled(routine.id):
+            message = (
+                f"a bundled routine already has the id '{routine.id}'; nothing was imported: "
+                "give yours another id, or import it in the window to keep both"
+            )
+        else:
+            name = user.library().routines[routine.id].name
+            message = (
+                f"your library already has a routine '{routine.id}' ({name}); nothing was "
+                "imported: give this one another id, or import it in the window to keep "
+                "both or replace it"
+            )
+        line, col = locate(text, ["routines", i, "id"]) if text else (None, None)
+        problems.append(Problem(display, f"routines[{i}].id", message, line, col))
+    return problems

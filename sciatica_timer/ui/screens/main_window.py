@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
     mute_toggled = Signal(bool)
     settings_changed = Signal(object)  # Settings
     exercise_saved = Signal(str)  # the id of a user's exercise just saved
+    user_library: UserLibrary | None = None  # the user's own routines; set by app.py
 
     def __init__(
         self,
@@ -151,8 +152,6 @@ class MainWindow(QMainWindow):
         self.muted = False
         self._reach_before: Reach | None = None
         self._history: HistoryWindow | None = None
-        self.user_library: UserLibrary | None = None
-        """The user's own routines and exercises (app.py sets it)."""
 
         self._assets = assets_dir
         self.banner = Banner()
