@@ -12,17 +12,17 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -53,13 +53,17 @@ class ImportDialog(QDialog):
         self.setObjectName("importDialog")
         self.setWindowTitle("Import routines")
         self.setModal(True)
-        self.resize(900, 560)
-        self.setMinimumSize(560, 380)
-        self.problems_text = QPlainTextEdit()
+        room = parent.window().size() if parent is not None else None
+        width = min(960, room.width() - 40) if room else 960
+        height = min(600, room.height() - 40) if room else 600
+        self.resize(max(520, width), max(360, height))
+        self.setMinimumSize(520, 360)
+        self.problems_text = QTextEdit()
         self.problems_text.setObjectName("importProblems")
         self.problems_text.setAccessibleName("Problems in the file")
         self.problems_text.setReadOnly(True)
-        self.problems_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.problems_text.setAcceptRichText(False)
+        self.problems_text.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         self.problems_text.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -97,18 +101,30 @@ class ImportDialog(QDialog):
         self.body.addWidget(
             _plain(
                 f"{printable(str(source))} has {count} problem{'s' if count != 1 else ''}, "
-                "so nothing was imported. These are the lines `sciatica-timer --check` "
-                "prints for it: the place in the file (line and column), then what is wrong.",
+                "so nothing was imported. Each line is one, as sciatica-timer --check prints "
+                "it: the file, line and column, where in the file, then what is wrong.",
                 "lead",
             )
         )
         self.problems_text.setPlainText("\n".join(str(p) for p in problems))
+        self._space_lines()
         self.body.addWidget(self.problems_text, 1)
         self.import_button.hide()
         self.close_button.setText("Close")
         self.close_button.setAccessibleName("Close")
         self.close_button.setDefault(True)
         self.problems_text.setFocus()
+
+    def _space_lines(self) -> None:
+        """Each problem a paragraph of its own: a long one wraps with a hanging indent and
+        a gap before the next, so one problem never reads as two."""
+        cursor = QTextCursor(self.problems_text.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        spaced = QTextBlockFormat()
+        spaced.setBottomMargin(6)
+        spaced.setLeftMargin(24)
+        spaced.setTextIndent(-24)
+        cursor.mergeBlockFormat(spaced)
 
     def problem_lines(self) -> list[str]:
         """The lines the dialog lists (what the user reads and can copy)."""
