@@ -264,3 +264,30 @@ def test_a_users_deleted_picture_shows_the_placeholder_in_the_session(
         assert QColor(LIGHT.muted).name() in colors_in(shown)
     finally:
         again.close()
+
+
+def test_an_exercise_a_routine_uses_is_not_deleted_and_an_unused_one_is(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    ctx.window.show_exercise_editor()
+    form = ctx.window.exercise_editor
+    type_into(qtbot, form.name, "Seated nerve glide")
+    click(ctx, qtbot, "exerciseSaveButton")
+    mine = ctx.window.user_library
+    assert mine is not None
+    mine.put_routine(Routine("glides", "Glides", (Step("seated-nerve-glide"),)))
+    ctx.window.show_exercise_editor("seated-nerve-glide")
+    assert form.name.text() == "Seated nerve glide"
+    click(ctx, qtbot, "deleteExerciseButton")
+    assert ctx.window.stack.currentWidget() is form
+    assert form.problem.text() == (
+        "Not deleted: 'Seated nerve glide' is used by 'Glides'; take it out of those "
+        "routines first."
+    )
+    assert "seated-nerve-glide" in mine.exercises
+    mine.remove_routine("glides")
+    ctx.window.show_exercise_editor("seated-nerve-glide")
+    click(ctx, qtbot, "deleteExerciseButton")
+    assert "seated-nerve-glide" not in mine.exercises
+    assert "seated-nerve-glide" not in ctx.window.library.exercises
+    assert ctx.window.stack.currentWidget() is ctx.window.home

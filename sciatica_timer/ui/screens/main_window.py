@@ -46,6 +46,10 @@ if TYPE_CHECKING:  # the screens not needed for the first paint are imported on 
     from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
 
 
+ROUTINE_SUFFIX = ".sciatica.json"
+"""An exported routine's file name ends so: the desktop opens it with the app."""
+
+
 @dataclass(frozen=True)
 class Keys:
     """One row of the keys help and the shortcuts it stands for: (key sequence, action)."""
@@ -563,7 +567,7 @@ class MainWindow(QMainWindow):
         try:
             removed = lib.remove_exercise(exercise_id)
         except (OSError, ValueError) as exc:
-            self.exercise_editor.show_problem(_not_saved(exc, lib.path))
+            self.exercise_editor.show_problem(_not_saved(exc, lib.path, "Not deleted"))
             return
         self.set_library(lib.library(), self.home.selected_routine() or self._selected)
         self.show_notice(f"{removed.name} is deleted from your exercises.")
@@ -574,7 +578,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog
 
         chosen, _filter = QFileDialog.getOpenFileName(
-            self, "Import routines", "", "Routine files (*.json);;All files (*)"
+            self, "Import routines", str(Path.home()), "Routine files (*.json);;All files (*)"
         )
         if chosen:
             self.import_file(Path(chosen))
@@ -630,12 +634,15 @@ class MainWindow(QMainWindow):
         routine_id = self.home.selected_routine()
         if routine_id is None:
             return
+        suggested = Path.home() / f"{routine_id}{ROUTINE_SUFFIX}"
         target, _filter = QFileDialog.getSaveFileName(
-            self, "Export routine", f"{routine_id}.json", "Routine files (*.json)"
+            self, "Export routine", str(suggested), f"Routine files (*{ROUTINE_SUFFIX} *.json)"
         )
         if target:
             path = Path(target)
-            self.export_routine_to(routine_id, path if path.suffix else path.with_suffix(".json"))
+            self.export_routine_to(
+                routine_id, path if path.suffix else Path(target + ROUTINE_SUFFIX)
+            )
 
     def export_routine_to(self, routine_id: str, target: Path) -> bool:
         """Save one routine, with the user's exercises it uses, to ``target``; whether it
@@ -672,7 +679,7 @@ def _reason(exc: BaseException) -> str:
     return text if text.endswith(".") else f"{text}."
 
 
-def _not_saved(exc: BaseException, path: Path) -> str:
+def _not_saved(exc: BaseException, path: Path, what: str = "Not saved") -> str:
     if isinstance(exc, OSError):
         return f"Your exercises could not be saved to {path}: {_reason(exc)}"
-    return f"Not saved: {_reason(exc)}"
+    return f"{what}: {_reason(exc)}"
