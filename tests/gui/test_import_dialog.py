@@ -247,3 +247,15 @@ def test_export_then_import_into_a_clean_data_folder_gives_the_same_routine(
         assert clean.window.home.selected_routine() == routine.id
     finally:
         clean.close()
+
+
+def test_home_offers_import_and_export_in_its_share_menu(ctx: AppContext) -> None:
+    share = ctx.window.findChild(QPushButton, "shareButton")
+    assert share is not None and share.isVisible() and share.accessibleName()
+    menu = share.menu()
+    assert menu is not None
+    assert [a.objectName() for a in menu.actions()] == ["importAction", "exportRoutineAction"]
+    assert [a.text() for a in menu.actions()] == [
+        "Import a routine file…",
+        "Export the chosen routine…",
+    ]

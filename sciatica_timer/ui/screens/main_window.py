@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -465,33 +466,28 @@ class MainWindow(QMainWindow):
     # --- own exercises, import and export ------------------------------------------------
 
     def _add_own_actions(self) -> None:
-        """The home screen's My exercises, Import and Export routine buttons."""
-        for text, name, tip, slot in (
-            (
-                "My exercises",
-                "myExercisesButton",
-                "Make or change your own exercises",
-                lambda: self.show_exercise_editor(),
-            ),
-            (
-                "Import…",
-                "importButton",
-                "Import routines from a file (a prescription)",
-                lambda: self.ask_import(),
-            ),
-            (
-                "Export routine…",
-                "exportRoutineButton",
-                "Save the chosen routine to a file to share, with your exercises it uses",
-                lambda: self.ask_export(),
-            ),
-        ):
-            button = QPushButton(text)
-            button.setObjectName(name)
-            button.setAccessibleName(text.rstrip("…"))
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            self._add_home_action(button)
+        """The home screen's Exercises button, and Share: a menu to import a routine file
+        or export the chosen routine (one button for both: the row stays on a small screen)."""
+        exercises = QPushButton("Exercises")
+        exercises.setObjectName("myExercisesButton")
+        exercises.setAccessibleName("My exercises")
+        exercises.setToolTip("Make or change your own exercises")
+        exercises.clicked.connect(lambda: self.show_exercise_editor())
+        self._add_home_action(exercises)
+        share = QPushButton("Share")
+        share.setObjectName("shareButton")
+        share.setAccessibleName("Share: import or export a routine file")
+        share.setToolTip("Import routines from a file (a prescription), or export the chosen one")
+        menu = QMenu(share)
+        menu.setObjectName("shareMenu")
+        importing = menu.addAction("Import a routine file…")
+        importing.setObjectName("importAction")
+        importing.triggered.connect(lambda: self.ask_import())
+        exporting = menu.addAction("Export the chosen routine…")
+        exporting.setObjectName("exportRoutineAction")
+        exporting.triggered.connect(lambda: self.ask_export())
+        share.setMenu(menu)
+        self._add_home_action(share)
 
     def _add_home_action(self, button: QPushButton) -> None:
         """Through ``HomeView.add_action`` when the home screen has it, else in a row of
