@@ -248,7 +248,12 @@ def _semantic_problems(
         if isinstance(image, str):
             pure = PurePosixPath(image.replace("\\", "/"))
             if pure.is_absolute() or ".." in pure.parts or ":" in image:
-                add(["exercises", i, "image"], f"'{image}' leaves assets/; give a path inside it")
+                where = (
+                    "assets/"
+                    if known is None
+                    else "its folder (assets/, or beside a file to import)"
+                )
+                add(["exercises", i, "image"], f"'{image}' leaves {where}; give a path inside it")
     known_ids += list(bundled)  # the file's own first: "did you mean" prefers them
     known_set, hints = set(known_ids), 0
     for r, routine in enumerate(_list_at(value, "routines")):

@@ -154,13 +154,13 @@ class UserLibrary:
             aside = move_aside(path)
         except OSError as exc:
             why = f"it could not be moved aside ({exc.strerror or exc})"
-            log.warning("user library %s unusable and kept in place: %s", path, first)
+            log.info("user library %s unusable and kept in place: %s", path, first)
             return cls(paths, bundled, blocked=why), [
                 f"Your routines file {path} has problems, so only the bundled routines are "
                 f"shown: {first}{more}. {why[0].upper()}{why[1:]}, so it is left as it is "
                 "and nothing will be saved over it."
             ]
-        log.warning("user library %s moved aside to %s: %s", path, aside, first)
+        log.info("user library %s moved aside to %s: %s", path, aside, first)
         return cls(paths, bundled), [
             f"Your routines file {path} has problems, so only the bundled routines are "
             f"shown: {first}{more}. It was moved aside to {aside} (nothing was deleted); "
