@@ -26,9 +26,10 @@ from sciatica_timer.ui.screens.import_dialog import ImportDialog
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 MINE = sorted((FIXTURES / "import_dialog").glob("[0-9]*.json"))
-PRESCRIPTIONS = sorted((FIXTURES / "prescriptions").glob("invalid*.json"))
+PRESCRIPTIONS = sorted((FIXTURES / "prescriptions" / "invalid").glob("*.json"))
 INVALID = MINE + PRESCRIPTIONS
 VALID = FIXTURES / "import_dialog" / "valid-prescription.json"
+VALID_PRESCRIPTIONS = sorted((FIXTURES / "prescriptions" / "valid").glob("*.json"))
 
 
 def open_window(qtbot: QtBot, data: Path) -> AppContext:
@@ -73,7 +74,20 @@ def press(qtbot: QtBot, button: QPushButton) -> None:
 
 
 def test_there_are_at_least_fifteen_invalid_files() -> None:
-    assert len(INVALID) >= 15
+    assert len(MINE) >= 15
+    assert len(PRESCRIPTIONS) >= 15
+
+
+@pytest.mark.parametrize("path", VALID_PRESCRIPTIONS, ids=[p.name for p in VALID_PRESCRIPTIONS])
+def test_each_valid_prescription_imports_through_the_window(
+    ctx: AppContext, qtbot: QtBot, path: Path
+) -> None:
+    wanted = [r["id"] for r in json.loads(path.read_text(encoding="utf-8")).get("routines", [])]
+    press(qtbot, dialog_for(ctx, path).import_button)
+    mine = ctx.window.user_library
+    assert mine is not None
+    assert wanted and list(mine.routines) == wanted
+    assert ctx.window.home.selected_routine() == wanted[0]
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.name for p in INVALID])
