@@ -194,6 +194,22 @@ class UserLibrary:
         """An exercise id no exercise has, made from a name."""
         return _free(slug(name, "exercise"), self._exercise_ids())[0]
 
+    # --- checking a change before it is made (the editor's inline messages) -----------
+
+    def check_routine(self, routine: Routine) -> list[Problem]:
+        """What ``--check`` would say about this routine alone (empty when it is valid):
+        paths ``routines[0].steps[N].KEY``, messages and limits as ``--check`` prints them.
+        Its steps may use the bundled exercises and the user's."""
+        text = dumps(library_document([], [routine]))
+        known = {**self.bundled.exercises, **self.exercises}
+        return check_document(text, json.loads(text), "routine", known)
+
+    def check_exercise(self, exercise: Exercise) -> list[Problem]:
+        """What ``--check`` would say about this exercise alone (paths ``exercises[0].KEY``);
+        a bundled exercise's id is refused."""
+        text = dumps(library_document([exercise], [], self.paths.data_dir))
+        return check_document(text, json.loads(text), "exercise", self.bundled.exercises)
+
     # --- changing it (each change saved at once) --------------------------------------
 
     def put_routine(self, routine: Routine, old_id: str | None = None) -> None:
@@ -277,11 +293,11 @@ class UserLibrary:
         copied: list[Path] = []
         try:
             for exercise in plan.exercises:
+                mine = exercises.get(exercise.id)
+                if mine is not None and replace(mine, image=None) == replace(exercise, image=None):
+                    continue  # the same exercise, already here (its picture kept)
                 picture = self._import_picture(exercise.image, plan.source.parent, copied)
                 incoming = replace(exercise, image=picture)
-                mine = exercises.get(exercise.id)
-                if mine is not None and replace(mine, image=None) == replace(incoming, image=None):
-                    continue  # the same exercise, already here (its picture kept)
                 if mine is not None:
                     new, _ = _free(exercise.id, set(exercises) | set(self.bundled.exercises))
                     renamed[exercise.id] = new
@@ -346,7 +362,7 @@ class UserLibrary:
         target = images / source.name
         n = 2
         while os.path.lexists(target):
-            if target.read_bytes() == source.read_bytes():
+            if target.is_file() and target.read_bytes() == source.read_bytes():
                 return str(target)
             target = images / f"{source.stem}-{n}{source.suffix}"
             n += 1
@@ -355,9 +371,10 @@ class UserLibrary:
         return str(target)
 
     def export_routine(self, routine_id: str, target: Path) -> None:
-        """Write one routine (bundled or the user's) to a file, with the user's exercises it
-        uses (bundled ones are named by id only). Their pictures are copied into a folder
-        beside the file, ``<file name>-images/``, which the file names."""
+        """Write one routine (bundled or the user's; KeyError for another id) to a file,
+        with the user's exercises it uses (bundled ones are named by id only). Their
+        pictures are copied into a folder beside the file, ``<file stem>-images/``, which
+        the file names. OSError when it cannot be written."""
         library = self.library()
         routine = library.routines[routine_id]
         own: list[Exercise] = []

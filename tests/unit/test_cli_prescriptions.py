@@ -272,3 +272,21 @@ def test_the_readme_examples_check_and_the_prescription_imports_as_written(
         step.pop("prepare_s", None)
     written = json.loads((data / "library.json").read_text(encoding="utf-8"))
     assert written["routines"][0]["steps"] == fixture
+
+
+LIST_AND_TELL_SCHEMA = (
+    "import sys\n"
+    "from sciatica_timer.app import main\n"
+    "status = main(sys.argv[1:])\n"
+    "print('jsonschema' in sys.modules, status)\n"
+)
+
+
+def test_a_saved_library_is_read_at_the_next_start_without_the_schema(tmp_path: Path) -> None:
+    """library.json was checked in full when it was saved, so --list (like the window's
+    start) builds it without importing jsonschema, and still shows it."""
+    assert cli("--data-dir", str(tmp_path), "--import", str(OWN)).returncode == 0
+    proc = run_python(LIST_AND_TELL_SCHEMA, "--data-dir", str(tmp_path), "--list")
+    assert proc.returncode == 0, proc.stderr
+    *rows, last = proc.stdout.splitlines()
+    assert last == "False 0" and rows[-1].startswith("clinic-home ")

@@ -354,3 +354,23 @@ def test_export_then_import_in_a_clean_folder_gives_the_identical_routine(
     assert other.apply_import(other.plan_import(target), {}) == ["physio-plan"]
     assert other.routines == user.routines
     assert other.exercises["wall-sit"] == _own_exercise(clean)
+
+
+def test_a_routine_or_exercise_is_checked_alone_with_the_check_messages(
+    paths: AppPaths, bundled: Library
+) -> None:
+    """check_routine / check_exercise give the --check problems of one routine or exercise
+    (for the editor's inline messages) and save nothing."""
+    user, _ = UserLibrary.open(paths, bundled)
+    assert user.check_routine(_prescription()) != []  # wall-sit is not there yet
+    user.put_exercise(_own_exercise(paths, picture=False))
+    assert user.check_routine(_prescription()) == []
+    bad = Routine("bad", "Bad", (Step("figure-4-stretch", duration_s=0, prepare_s=601),))
+    assert [(p.path, p.message) for p in user.check_routine(bad)] == [
+        ("routines[0].steps[0].duration_s", "must be between 1 and 3600 seconds, got 0"),
+        ("routines[0].steps[0].prepare_s", "must be between 0 and 600 seconds, got 601"),
+    ]
+    (problem,) = user.check_exercise(Exercise("dead-bug", "Mine"))
+    assert problem.path == "exercises[0].id" and "bundled exercise" in problem.message
+    assert user.check_exercise(Exercise("mine", "Mine", duration_s=45)) == []
+    assert "bad" not in user.routines
