@@ -291,3 +291,24 @@ def test_an_exercise_a_routine_uses_is_not_deleted_and_an_unused_one_is(
     assert "seated-nerve-glide" not in mine.exercises
     assert "seated-nerve-glide" not in ctx.window.library.exercises
     assert ctx.window.stack.currentWidget() is ctx.window.home
+
+
+def test_pictures_chosen_but_not_kept_leave_nothing_behind(
+    ctx: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    images = ctx.paths.images_dir
+    ctx.window.show_exercise_editor()
+    form = ctx.window.exercise_editor
+    assert form.set_picture_file(picture_file(tmp_path, "first.png", "#1d5fa8"))
+    click(ctx, qtbot, "exerciseCancelButton")
+    assert list(images.iterdir()) == []
+    ctx.window.show_exercise_editor()
+    type_into(qtbot, form.name, "Side-lying clam")
+    assert form.set_picture_file(picture_file(tmp_path, "first.png", "#1d5fa8"))
+    assert form.set_picture_file(picture_file(tmp_path, "second.png", "#b8520f"))
+    click(ctx, qtbot, "exerciseSaveButton")
+    mine = ctx.window.user_library
+    assert mine is not None
+    kept = mine.exercises["side-lying-clam"].image
+    assert kept is not None
+    assert list(images.iterdir()) == [Path(kept)]

@@ -5,6 +5,7 @@ the form saves ``--check`` accepts."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -103,6 +104,7 @@ class ExerciseEditor(QWidget):
         self._images_dir = Path("images")
         self._new_id: Callable[[str], str] = lambda name: name
         self._image: str | None = None
+        self._copied: set[Path] = set()
         self._keys = _KeepKeys(self)
 
         self.exercise_list = QListWidget()
@@ -408,14 +410,31 @@ class ExerciseEditor(QWidget):
         """Check the picture at ``path`` and copy it into the data folder (what the file
         dialog leads to; tests call it directly). A refused one is explained, and the
         picture shown before stays."""
+        before = self._pictures_there()
         try:
             copy = take_picture(path, self._images_dir)
         except PictureError as exc:
             self._say(str(exc))
             return False
+        if copy not in before:
+            self._copied.add(copy)
         self._show_picture(str(copy))
         self._say("")
         return True
+
+    def _pictures_there(self) -> set[Path]:
+        try:
+            return set(self._images_dir.resolve().iterdir())
+        except OSError:
+            return set()
+
+    def drop_unused_pictures(self, used: set[Path]) -> None:
+        """Delete the pictures this form copied in that no exercise uses (one chosen and
+        then replaced, or the form left without saving); pictures copied before stay."""
+        for copy in self._copied - used:
+            with contextlib.suppress(OSError):
+                copy.unlink()
+        self._copied.clear()
 
     def remove_picture(self) -> None:
         self._show_picture(None)

@@ -536,6 +536,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.exercise_editor)
 
     def _leave_exercise_editor(self) -> None:
+        lib = self.user_library
+        if lib is not None:
+            used = {Path(e.image) for e in lib.exercises.values() if e.image}
+            self.exercise_editor.drop_unused_pictures(used)
         back = self.__dict__.get("_exercise_back_to")
         if isinstance(back, QWidget) and self.stack.indexOf(back) >= 0:
             self.stack.setCurrentWidget(back)
