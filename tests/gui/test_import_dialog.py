@@ -263,7 +263,7 @@ def test_export_then_import_into_a_clean_data_folder_gives_the_same_routine(
         clean.close()
 
 
-def test_home_offers_import_and_export_in_its_share_menu(ctx: AppContext) -> None:
+def test_home_offers_import_and_export_in_one_menu(ctx: AppContext) -> None:
     share = ctx.window.findChild(QPushButton, "shareButton")
     assert share is not None and share.isVisible() and share.accessibleName()
     menu = share.menu()

@@ -466,17 +466,18 @@ class MainWindow(QMainWindow):
     # --- own exercises, import and export ------------------------------------------------
 
     def _add_own_actions(self) -> None:
-        """The home screen's Exercises button, and Share: a menu to import a routine file
-        or export the chosen routine (one button for both: the row stays on a small screen)."""
+        """The home screen's Exercises button, and Import / export: a menu to import a
+        routine file or export the chosen routine (one button for both, so the row fits a
+        small screen)."""
         exercises = QPushButton("Exercises")
         exercises.setObjectName("myExercisesButton")
         exercises.setAccessibleName("My exercises")
         exercises.setToolTip("Make or change your own exercises")
         exercises.clicked.connect(lambda: self.show_exercise_editor())
         self._add_home_action(exercises)
-        share = QPushButton("Share")
+        share = QPushButton("Import / export")
         share.setObjectName("shareButton")
-        share.setAccessibleName("Share: import or export a routine file")
+        share.setAccessibleName("Import or export a routine file")
         share.setToolTip("Import routines from a file (a prescription), or export the chosen one")
         menu = QMenu(share)
         menu.setObjectName("shareMenu")
