@@ -312,3 +312,45 @@ def test_pictures_chosen_but_not_kept_leave_nothing_behind(
     kept = mine.exercises["side-lying-clam"].image
     assert kept is not None
     assert list(images.iterdir()) == [Path(kept)]
+
+
+def test_an_exercise_is_made_and_saved_with_the_keyboard_only(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    ctx.window.show_exercise_editor()
+    form = ctx.window.exercise_editor
+    qtbot.waitUntil(lambda: form.name.hasFocus())
+
+    def key(k: Qt.Key, times: int = 1) -> None:
+        for _ in range(times):
+            qtbot.keyClick(QApplication.focusWidget(), k)
+
+    qtbot.keyClicks(form.name, "Bird dog")
+    key(Qt.Key.Key_Tab)
+    assert form.instructions.hasFocus()
+    qtbot.keyClicks(form.instructions, "Kneel on all fours")
+    key(Qt.Key.Key_Tab)
+    key(Qt.Key.Key_Tab)  # past the cautions
+    assert form.sides.hasFocus()
+    key(Qt.Key.Key_Up)  # "Each side" is first
+    key(Qt.Key.Key_Tab)
+    assert form.duration.hasFocus()
+    key(Qt.Key.Key_Tab, 2)
+    assert form.reps.hasFocus()
+    key(Qt.Key.Key_Up, 8)
+    key(Qt.Key.Key_Tab, 2)
+    assert form.category.hasFocus()
+    key(Qt.Key.Key_Down, 2)  # reactivation
+    while not form.save_button.hasFocus():
+        key(Qt.Key.Key_Tab)
+    key(Qt.Key.Key_Space)
+    mine = ctx.window.user_library
+    assert mine is not None
+    made = mine.exercises["bird-dog"]
+    assert (made.name, made.instructions, made.sides) == (
+        "Bird dog",
+        ("Kneel on all fours",),
+        Sides.EACH,
+    )
+    assert (made.reps, made.category) == (8, Category.REACTIVATION)
+    assert ctx.window.stack.currentWidget() is ctx.window.home

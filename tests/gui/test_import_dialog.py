@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext, build
@@ -273,3 +273,29 @@ def test_home_offers_import_and_export_in_one_menu(ctx: AppContext) -> None:
         "Import a routine file…",
         "Export the chosen routine…",
     ]
+
+
+def test_a_clash_is_answered_with_the_keyboard_only(
+    ctx: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    press(qtbot, dialog_for(ctx, VALID).import_button)
+    changed = json.loads(VALID.read_text())
+    changed["routines"][0]["name"] = "Physio: hips, by keys"
+    newer = tmp_path / "keys.json"
+    newer.write_text(json.dumps(changed))
+    dialog = dialog_for(ctx, newer)
+    keep = dialog.findChild(QRadioButton, "clashKeepBoth_physio-hips")
+    assert keep is not None
+    qtbot.waitUntil(dialog.isActiveWindow)  # the keys go to the dialog, not the window
+    for _ in range(10):
+        if keep.hasFocus():
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert keep.hasFocus()
+    qtbot.keyClick(keep, Qt.Key.Key_Down)  # to "replace yours"
+    assert dialog.choices() == {"physio-hips": Clash.REPLACE}
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # the default: Import
+    assert not dialog.isVisible()
+    mine = ctx.window.user_library
+    assert mine is not None
+    assert {r.name for r in mine.routines.values()} == {"Physio: hips, by keys"}

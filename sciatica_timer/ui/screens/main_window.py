@@ -612,6 +612,7 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         self.import_dialog = dialog
         dialog.open()
+        dialog.activateWindow()  # the keys go to it at once (Enter imports, Esc cancels)
         return dialog
 
     def _apply_import(self, plan: ImportPlan, dialog: ImportDialog) -> None:
