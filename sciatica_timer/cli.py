@@ -310,8 +310,8 @@ def _check(opts: Options, out: TextIO) -> int:
 def _in_use(opts: Options, window_open: Callable[[Path], bool]) -> UsageError | None:
     if window_open(opts.paths.data_dir):
         return UsageError(
-            f"Sciatica Timer is open for {opts.paths.data_dir}; import or export from its "
-            "window (the home screen), or close it and try again"
+            f"Sciatica Timer is open for {opts.paths.data_dir}; import from its window "
+            "(Import on the home screen), or close it and try again"
         )
     return None
 
@@ -334,12 +334,14 @@ def _import(opts: Options, out: TextIO, err: TextIO, window_open: Callable[[Path
         for problem in clash_problems(plan, display, user):
             print(problem, file=out)
         return 2
+    before = dict(user.exercises)
     imported = user.apply_import(plan, {})
     for rid in imported:
         routine = user.routines[rid]
         print(f"Imported routine {rid} ({printable(routine.name)})", file=out)
-    for exercise in plan.exercises:
-        print(f"Imported exercise {exercise.id} ({printable(exercise.name)})", file=out)
+    for eid, exercise in user.exercises.items():
+        if eid not in before:  # one the user had already is not imported again
+            print(f"Imported exercise {eid} ({printable(exercise.name)})", file=out)
     print(f"into {user.path}", file=out)
     return 0
 

@@ -73,6 +73,16 @@ class NotSaved(ValueError):
         self.problems = problems
 
 
+def _plainly(problem: Problem) -> str:
+    """A problem without the file's name (the notice names it once): 'line 1, column 15:
+    routines[0]: ...'."""
+    where = f"line {problem.line}" if problem.line is not None else ""
+    if where and problem.col is not None:
+        where += f", column {problem.col}"
+    place = "" if problem.path == "$" else f"{problem.path}: "
+    return f"{where}: {place}{problem.message}" if where else f"{place}{problem.message}"
+
+
 def slug(name: str, fallback: str = "routine") -> str:
     """An id made from a name: 'My routine!' -> 'my-routine'."""
     text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:MAX_ID].strip("-")
@@ -148,23 +158,23 @@ class UserLibrary:
         cls, paths: AppPaths, bundled: Library, problems: list[Problem]
     ) -> tuple[UserLibrary, list[str]]:
         path = paths.user_library
-        first = str(problems[0]) if problems else "it could not be read"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        first = _plainly(problems[0]) if problems else "it could not be read"
+        more = f", and {len(problems) - 1} more" if len(problems) > 1 else ""
         try:
             aside = move_aside(path)
         except OSError as exc:
-            why = f"it could not be moved aside ({exc.strerror or exc})"
+            why = exc.strerror or str(exc)
             log.info("user library %s unusable and kept in place: %s", path, first)
-            return cls(paths, bundled, blocked=why), [
-                f"Your routines file {path} has problems, so only the bundled routines are "
-                f"shown: {first}{more}. {why[0].upper()}{why[1:]}, so it is left as it is "
-                "and nothing will be saved over it."
+            return cls(paths, bundled, blocked=f"it could not be moved aside ({why})"), [
+                f"Your routines file {path} could not be used ({first}{more}), so only the "
+                f"bundled routines are shown. It could not be moved aside ({why}), so it is "
+                "left as it is and nothing will be saved over it."
             ]
         log.info("user library %s moved aside to %s: %s", path, aside, first)
         return cls(paths, bundled), [
-            f"Your routines file {path} has problems, so only the bundled routines are "
-            f"shown: {first}{more}. It was moved aside to {aside} (nothing was deleted); "
-            f"check it with: sciatica-timer --check {aside}"
+            f"Your routines file {path} could not be used ({first}{more}), so only the "
+            f"bundled routines are shown. It was moved aside, beside it, as {aside.name} "
+            "(nothing was deleted)."
         ]
 
     def library(self) -> Library:

@@ -202,7 +202,7 @@ def test_a_corrupt_user_library_is_moved_aside_and_told_once(tmp_path: Path) -> 
     assert proc.returncode == 0 and len(proc.stdout.splitlines()) == BUNDLED_ROUTINES + 1
     (aside,) = tmp_path.glob("library.json.corrupt-*")
     assert proc.stderr.count("\n") == 1
-    assert str(tmp_path.resolve() / "library.json") in proc.stderr and str(aside) in proc.stderr
+    assert str(tmp_path.resolve() / "library.json") in proc.stderr and aside.name in proc.stderr
     assert aside.read_text(encoding="utf-8") == '{"routines": ['
     again = cli("--data-dir", str(tmp_path), "--list")
     assert again.returncode == 0 and again.stderr == ""
@@ -240,8 +240,8 @@ def test_import_is_refused_while_a_window_holds_the_data_folder(tmp_path: Path) 
         holder.stdin.close()
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == (
-        f"sciatica-timer: Sciatica Timer is open for {tmp_path.resolve()}; import or export "
-        "from its window (the home screen), or close it and try again\n"
+        f"sciatica-timer: Sciatica Timer is open for {tmp_path.resolve()}; import from its "
+        "window (Import on the home screen), or close it and try again\n"
     )
     assert not (tmp_path / "library.json").exists()
 
@@ -290,3 +290,35 @@ def test_a_saved_library_is_read_at_the_next_start_without_the_schema(tmp_path: 
     assert proc.returncode == 0, proc.stderr
     *rows, last = proc.stdout.splitlines()
     assert last == "False 0" and rows[-1].startswith("clinic-home ")
+
+
+def test_import_names_the_exercises_it_brought_and_keeps_yours(tmp_path: Path) -> None:
+    """A file's own exercise is listed as imported; a second file with a different exercise
+    under the same id brings it under a free id, and the first stays as it was."""
+    first = cli("--data-dir", str(tmp_path), "--import", str(OWN))
+    assert first.stdout.splitlines()[:2] == [
+        "Imported routine clinic-home (Clinic home plan)",
+        "Imported exercise wall-sit (Wall sit)",
+    ]
+    other = tmp_path / "other.json"
+    other.write_text(
+        '{"exercises": [{"id": "wall-sit", "name": "Wall sit, deeper", "duration_s": 45}],\n'
+        ' "routines": [{"id": "deeper", "name": "Deeper", "steps": [{"exercise": "wall-sit"}]}]}\n'
+    )
+    second = cli("--data-dir", str(tmp_path), "--import", str(other))
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert second.stdout.splitlines()[:2] == [
+        "Imported routine deeper (Deeper)",
+        "Imported exercise wall-sit-2 (Wall sit, deeper)",
+    ]
+    library = json.loads((tmp_path / "library.json").read_text(encoding="utf-8"))
+    steps = {r["id"]: r["steps"][0]["exercise"] for r in library["routines"]}
+    assert steps == {"clinic-home": "figure-4-glute-roll", "deeper": "wall-sit-2"}
+    assert library["exercises"][0] == {
+        "id": "wall-sit",
+        "name": "Wall sit",
+        "category": "reactivation",
+        "sides": "each",
+        "duration_s": 20,
+        "image": "images/wall-sit.svg",
+    }
