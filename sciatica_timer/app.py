@@ -33,7 +33,7 @@ from sciatica_timer.storage.paths import (
     bundled_library,
     make_private_dir,
 )
-from sciatica_timer.storage.problems import LibraryError
+from sciatica_timer.storage.problems import LibraryError, printable
 from sciatica_timer.storage.settings import Settings, load_settings, save_settings
 from sciatica_timer.storage.user_library import UserLibrary
 
@@ -314,9 +314,12 @@ def run_window(opts: Options, loaded: Loaded | None = None) -> int:
     _quiet_expected_qt_messages()
     instance = _one_window_per_folder(opts, app)
     if instance is None:
+        also = ""
+        if opts.open_file is not None:
+            also = f" and asked to import {printable(str(opts.open_file))}"
         print(
             "sciatica-timer: Sciatica Timer is already open for this data folder; "
-            "it was brought to the front.",
+            f"it was brought to the front{also}.",
             file=sys.stderr,
         )
         return 0
@@ -329,6 +332,7 @@ def run_window(opts: Options, loaded: Loaded | None = None) -> int:
         ctx.window.activateWindow()
 
     instance.activated.connect(come_forward)
+    instance.open_requested.connect(lambda path: open_file(ctx, Path(path)))
     _calm_excepthook(ctx.window)
     if opts.fullscreen:
         ctx.window.showFullScreen()
@@ -340,7 +344,9 @@ def run_window(opts: Options, loaded: Loaded | None = None) -> int:
         if loaded is None:
             ctx.load_library()
         drop_source_lines()
-        if opts.start and ctx.routine:  # never past the disclaimer and the red flags
+        if opts.open_file is not None:
+            open_file(ctx, opts.open_file)
+        elif opts.start and ctx.routine:  # never past the disclaimer and the red flags
             ctx.window.ask_then_start(ctx.routine, pain_questions=False)
 
     QTimer.singleShot(0, after_first_paint)
@@ -416,7 +422,19 @@ def _one_window_per_folder(opts: Options, app: QObject) -> SingleInstance | None
     with contextlib.suppress(OSError):  # the journal will say what is wrong with the folder
         make_private_dir(folder)
     instance = SingleInstance(folder, app)
-    return instance if instance.acquire() else None
+    return instance if instance.acquire(opts.open_file) else None
+
+
+def open_file(ctx: AppContext, path: Path) -> None:
+    """The file the app was opened with (``sciatica-timer FILE``, or handed over by a later
+    start): the window comes forward with the import dialog for it, which lists its
+    problems or what importing it would do. Nothing is imported without the user."""
+    window = ctx.window
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    window.import_file(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

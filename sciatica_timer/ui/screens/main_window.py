@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from sciatica_timer.core import safety
 from sciatica_timer.core.engine import ADD_TIME_S, SessionState, Snapshot
-from sciatica_timer.core.models import Library, Pauses, Routine
+from sciatica_timer.core.models import Exercise, Library, Pauses, Routine
 from sciatica_timer.core.safety import Reach, RedFlagAnswers
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.core.timeline import build_timeline
@@ -37,12 +38,18 @@ from sciatica_timer.ui.screens.safety import SafetyView
 from sciatica_timer.ui.theme import LIGHT, apply_theme, set_role
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
-    from sciatica_timer.storage.user_library import UserLibrary
+    from sciatica_timer.storage.user_library import ImportPlan, UserLibrary
     from sciatica_timer.ui.screens.checkin import CheckIn, CheckInView, FlareAlternative
     from sciatica_timer.ui.screens.editor import EditorView
+    from sciatica_timer.ui.screens.exercise_editor import ExerciseEditor
     from sciatica_timer.ui.screens.history import HistoryWindow
+    from sciatica_timer.ui.screens.import_dialog import ImportDialog
     from sciatica_timer.ui.screens.session import SessionView
     from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
+
+
+ROUTINE_SUFFIX = ".sciatica.json"
+"""An exported routine's file name ends so: the desktop opens it with the app."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,7 @@ class KeysOverlay(QFrame):
 class MainWindow(QMainWindow):
     mute_toggled = Signal(bool)
     settings_changed = Signal(object)  # Settings
+    exercise_saved = Signal(str)  # the id of a user's exercise just saved
     user_library: UserLibrary | None = None  # the user's own routines; set by app.py
 
     def __init__(
@@ -179,6 +187,7 @@ class MainWindow(QMainWindow):
         controller.notice.connect(self.show_notice)
         controller.finished.connect(self._on_finished)
         self._install_keys()
+        self._add_own_actions()
         self.resize(1280, 720)
         self.setMinimumSize(800, 560)
 
@@ -593,6 +602,204 @@ class MainWindow(QMainWindow):
         self._history.show()
         self._history.raise_()
 
+    # --- own exercises, import and export ------------------------------------------------
+
+    def _add_own_actions(self) -> None:
+        """The home screen's Exercises button, and Import / export: a menu to import a
+        routine file or export the chosen routine (one button for both, so the row fits a
+        small screen)."""
+        exercises = QPushButton("Exercises")
+        exercises.setObjectName("myExercisesButton")
+        exercises.setAccessibleName("My exercises")
+        exercises.setToolTip("Make or change your own exercises")
+        exercises.clicked.connect(lambda: self.show_exercise_editor())
+        self._add_home_action(exercises)
+        share = QPushButton("Import / export")
+        share.setObjectName("shareButton")
+        share.setAccessibleName("Import or export a routine file")
+        share.setToolTip("Import routines from a file (a prescription), or export the chosen one")
+        menu = QMenu(share)
+        menu.setObjectName("shareMenu")
+        importing = menu.addAction("Import a routine file…")
+        importing.setObjectName("importAction")
+        importing.triggered.connect(lambda: self.ask_import())
+        exporting = menu.addAction("Export the chosen routine…")
+        exporting.setObjectName("exportRoutineAction")
+        exporting.triggered.connect(lambda: self.ask_export())
+        share.setMenu(menu)
+        self._add_home_action(share)
+
+    def _add_home_action(self, button: QPushButton) -> None:
+        """Through ``HomeView.add_action`` when the home screen has it, else in a row of
+        its own above the home screen's buttons."""
+        add = getattr(self.home, "add_action", None)
+        if callable(add):
+            add(button)
+            return
+        row = self.__dict__.get("_own_actions_row")
+        if not isinstance(row, QHBoxLayout):
+            row = QHBoxLayout()
+            row.addStretch(1)
+            layout = self.home.layout()
+            if isinstance(layout, QVBoxLayout):
+                layout.insertLayout(layout.count() - 1, row)
+            self._own_actions_row = row
+        row.insertWidget(row.count() - 1, button)
+
+    @cached_property
+    def exercise_editor(self) -> ExerciseEditor:
+        from sciatica_timer.ui.screens.exercise_editor import ExerciseEditor
+
+        view = ExerciseEditor()
+        view.saved.connect(self._save_exercise)
+        view.delete_requested.connect(self._delete_exercise)
+        view.closed.connect(self._leave_exercise_editor)
+        self.stack.addWidget(view)
+        return view
+
+    def show_exercise_editor(
+        self, exercise_id: str | None = None, back_to: QWidget | None = None
+    ) -> None:
+        """The own-exercise page on ``exercise_id`` (None: a new exercise); saving or
+        leaving goes back to ``back_to`` (the routine editor, say) or home. A saved
+        exercise is announced by ``exercise_saved``."""
+        if self.controller.running:
+            return
+        lib = self.user_library
+        if lib is None:
+            self.show_notice("Your own exercises cannot be changed: your library is not loaded.")
+            return
+        self._exercise_back_to = back_to
+        self.exercise_editor.begin(
+            lib.exercises, lib.paths.images_dir, lib.new_exercise_id, exercise_id
+        )
+        self.stack.setCurrentWidget(self.exercise_editor)
+
+    def _leave_exercise_editor(self) -> None:
+        lib = self.user_library
+        if lib is not None:
+            used = {Path(e.image) for e in lib.exercises.values() if e.image}
+            self.exercise_editor.drop_unused_pictures(used)
+        back = self.__dict__.get("_exercise_back_to")
+        if isinstance(back, QWidget) and self.stack.indexOf(back) >= 0:
+            self.stack.setCurrentWidget(back)
+        else:
+            self.show_home()
+
+    def _save_exercise(self, exercise: Exercise) -> None:
+        lib = self.user_library
+        if lib is None:
+            return
+        try:
+            lib.put_exercise(exercise)
+        except (OSError, ValueError) as exc:
+            self.exercise_editor.show_problem(_not_saved(exc, lib.path))
+            return
+        self.set_library(lib.library(), self.home.selected_routine() or self._selected)
+        self.show_notice(f"{exercise.name} is saved in your exercises.")
+        self.exercise_saved.emit(exercise.id)
+        self._leave_exercise_editor()
+
+    def _delete_exercise(self, exercise_id: str) -> None:
+        lib = self.user_library
+        if lib is None:
+            return
+        try:
+            removed = lib.remove_exercise(exercise_id)
+        except (OSError, ValueError) as exc:
+            self.exercise_editor.show_problem(_not_saved(exc, lib.path, "Not deleted"))
+            return
+        self.set_library(lib.library(), self.home.selected_routine() or self._selected)
+        self.show_notice(f"{removed.name} is deleted from your exercises.")
+        self._leave_exercise_editor()
+
+    def ask_import(self) -> None:
+        """Ask for a routine file, then show what importing it would do."""
+        from PySide6.QtWidgets import QFileDialog
+
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self, "Import routines", str(Path.home()), "Routine files (*.json);;All files (*)"
+        )
+        if chosen:
+            self.import_file(Path(chosen))
+
+    def import_file(self, path: Path) -> ImportDialog | None:
+        """The import dialog for ``path`` (shown, not waited for): its problems, exactly as
+        ``--check`` prints them, or what it holds and a choice for each clash. Import
+        brings it all in and selects the first imported routine on the home screen."""
+        from sciatica_timer.storage.problems import LibraryError
+        from sciatica_timer.ui.screens.import_dialog import ImportDialog
+
+        lib = self.user_library
+        if lib is None:
+            self.show_notice(f"{path} cannot be imported now: your library is not loaded.")
+            return None
+        if self.controller.running:
+            self.show_notice(f"{path} can be imported once this session is over.")
+            return None
+        if self.stack.currentWidget() is not self.home:
+            self.show_home()
+        dialog = ImportDialog(self)
+        try:
+            plan = lib.plan_import(path)
+        except LibraryError as exc:
+            dialog.show_problems(path, exc.problems)
+        else:
+            bundled = frozenset(r for r in plan.clashes if lib.is_bundled(r))
+            dialog.show_plan(plan, lib.library(), bundled)
+            dialog.accepted.connect(lambda: self._apply_import(plan, dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        self.import_dialog = dialog
+        dialog.open()
+        dialog.activateWindow()  # the keys go to it at once (Enter imports, Esc cancels)
+        return dialog
+
+    def _apply_import(self, plan: ImportPlan, dialog: ImportDialog) -> None:
+        lib = self.user_library
+        if lib is None:
+            return
+        try:
+            imported = lib.apply_import(plan, dialog.choices())
+        except (OSError, ValueError) as exc:
+            self.show_notice(f"Nothing was imported from {plan.source}: {_reason(exc)}")
+            return
+        library = lib.library()
+        self.set_library(library, imported[0] if imported else None)
+        names = ", ".join(library.routines[r].name for r in imported)
+        self.show_notice(f"Imported from {plan.source.name}: {names}.")
+
+    def ask_export(self) -> None:
+        """Ask where to save the chosen routine, then save it."""
+        from PySide6.QtWidgets import QFileDialog
+
+        routine_id = self.home.selected_routine()
+        if routine_id is None:
+            return
+        suggested = Path.home() / f"{routine_id}{ROUTINE_SUFFIX}"
+        target, _filter = QFileDialog.getSaveFileName(
+            self, "Export routine", str(suggested), f"Routine files (*{ROUTINE_SUFFIX} *.json)"
+        )
+        if target:
+            path = Path(target)
+            self.export_routine_to(
+                routine_id, path if path.suffix else Path(target + ROUTINE_SUFFIX)
+            )
+
+    def export_routine_to(self, routine_id: str, target: Path) -> bool:
+        """Save one routine, with the user's exercises it uses, to ``target``; whether it
+        was saved (the notice says where, or why not)."""
+        lib = self.user_library
+        if lib is None or routine_id not in self.library.routines:
+            return False
+        try:
+            lib.export_routine(routine_id, target)
+        except (OSError, ValueError) as exc:
+            self.show_notice(f"The routine could not be saved to {target}: {_reason(exc)}")
+            return False
+        name = self.library.routines[routine_id].name
+        self.show_notice(f"{name} is saved to {target}; anyone can import it from that file.")
+        return True
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if "session" in self.__dict__:
@@ -603,3 +810,17 @@ class MainWindow(QMainWindow):
             self._history.close()
         self.controller.shutdown()
         super().closeEvent(event)
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a file could not be written or a change was refused, in a few words."""
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}."
+    text = str(exc).strip()
+    return text if text.endswith(".") else f"{text}."
+
+
+def _not_saved(exc: BaseException, path: Path, what: str = "Not saved") -> str:
+    if isinstance(exc, OSError):
+        return f"Your exercises could not be saved to {path}: {_reason(exc)}"
+    return f"{what}: {_reason(exc)}"
