@@ -166,4 +166,7 @@ def test_add_action_puts_a_button_in_the_row_under_the_list(ctx: AppContext) -> 
     button = QPushButton("Import…")
     home.add_action(button)
     assert button.parentWidget() is home
-    assert home.actions_row.indexOf(button) == home.actions_row.indexOf(home.delete_button) + 1
+    row = home.actions_row
+    at = row.indexOf(button)
+    assert at > row.indexOf(home.delete_button), "after the routine's own buttons"
+    assert at == row.count() - 2, "after the actions added before it, before the stretch"
