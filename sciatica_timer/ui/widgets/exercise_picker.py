@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,13 +17,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from sciatica_timer.core.models import Category, Exercise, Sides
 from sciatica_timer.ui.theme import palette_of, set_role
+from sciatica_timer.ui.widgets.picture import Picture
 
 FLARE_MARK = "⚠ avoid in a flare-up"
 """How an exercise best left out on a flare-up day is marked in the list."""
@@ -34,80 +33,6 @@ CATEGORY_WORDS = {
     Category.STRETCH: "stretch",
     Category.REACTIVATION: "strengthening",
 }
-
-
-class ExercisePicture(QWidget):
-    """An exercise's picture (SVG, PNG or JPEG); a missing or broken file shows a framed
-    "No picture" placeholder, never an empty white box."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("exercisePicture")
-        self.setAccessibleName("Exercise picture")
-        self._svg = QSvgRenderer(self)
-        self._image: QImage | None = None
-        self._path: Path | None = None
-        self.setMinimumSize(150, 100)
-        self.setMaximumHeight(170)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-
-    def set_image(self, path: Path | None) -> bool:
-        """Show the picture at ``path``; return whether it could be shown."""
-        self._path = path
-        self._image = None
-        self._svg.load(b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 3'/>")
-        shown = False
-        if path is not None and path.is_file():
-            if path.suffix.lower() == ".svg":
-                shown = self._svg.load(str(path)) and self._svg.isValid()
-            else:
-                image = QImage(str(path))
-                if not image.isNull():
-                    self._image, shown = image, True
-        self._shown = shown
-        self.setAccessibleDescription("" if shown else "No picture")
-        self.update()
-        return shown
-
-    def has_image(self) -> bool:
-        return getattr(self, "_shown", False)
-
-    def heightForWidth(self, width: int) -> int:
-        return round(width * 0.6)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        colors = palette_of(self)
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        box = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        painter.setBrush(QColor(colors.panel))
-        if self.has_image():
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawRoundedRect(box, 14, 14)
-            avail = box.adjusted(8, 8, -8, -8)
-            if self._image is not None:
-                w, h = float(self._image.width()), float(self._image.height())
-            else:
-                view = self._svg.viewBoxF()
-                w, h = view.width(), view.height()
-            ratio = w / h if h else 4 / 3
-            tw = min(avail.width(), avail.height() * ratio)
-            th = tw / ratio
-            target = QRectF(avail.center().x() - tw / 2, avail.center().y() - th / 2, tw, th)
-            if self._image is not None:
-                painter.drawImage(target, self._image)
-            else:
-                self._svg.render(painter, target)
-        else:
-            pen = QPen(QColor(colors.border), 2, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.drawRoundedRect(box, 14, 14)
-            painter.setPen(QColor(colors.muted))
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "No picture")
-        painter.end()
 
 
 class _Search(QLineEdit):
@@ -154,7 +79,8 @@ class ExercisePicker(QWidget):
         self.search.setPlaceholderText("Search exercises (name, body part, equipment)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
-        self.picture = ExercisePicture()
+        self.picture = Picture(minimum=QSize(150, 100))
+        self.picture.setMaximumHeight(170)
         self.details = QLabel()
         self.details.setObjectName("exerciseDetails")
         self.details.setWordWrap(True)
