@@ -354,3 +354,26 @@ def test_an_exercise_is_made_and_saved_with_the_keyboard_only(
     )
     assert (made.reps, made.category) == (8, Category.REACTIVATION)
     assert ctx.window.stack.currentWidget() is ctx.window.home
+
+
+def test_a_new_exercise_made_from_the_routine_editor_goes_into_its_step(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    """In the routine editor, "New exercise…" opens the form; saving comes back to the
+    editor with what was typed kept, the new exercise in the picker and in the step."""
+    window = ctx.window
+    click(ctx, qtbot, "newRoutineButton")
+    editor = window.editor
+    editor.name_edit.clear()
+    qtbot.keyClicks(editor.name_edit, "Physio plan")
+    click(ctx, qtbot, "addStepButton")
+    click(ctx, qtbot, "newExerciseButton")
+    form = window.exercise_editor
+    assert window.stack.currentWidget() is form
+    type_into(qtbot, form.name, "Towel nerve glide")
+    click(ctx, qtbot, "exerciseSaveButton")
+    assert window.stack.currentWidget() is editor
+    assert editor.name_edit.text() == "Physio plan", "nothing typed in the editor is lost"
+    assert "towel-nerve-glide" in editor.picker.visible_ids()
+    assert editor.picker.exercise_id() == "towel-nerve-glide"
+    assert [s.exercise for s in editor.routine().steps] == ["towel-nerve-glide"]

@@ -108,6 +108,8 @@ class EditorView(QWidget):
 
     saved = Signal(object)  # Routine
     cancelled = Signal()
+    new_exercise_requested = Signal()
+    """The person wants an exercise of their own for this step (the window opens the form)."""
 
     def __init__(self, assets_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,6 +175,10 @@ class EditorView(QWidget):
         set_role(self.step_heading, "question")
         self.picker = ExercisePicker(assets_dir)
         self.picker.chosen.connect(self._exercise_chosen)
+        self.new_exercise_button = self._button(
+            "New exercise…", "newExerciseButton", "Make an exercise of your own for this step"
+        )
+        self.new_exercise_button.clicked.connect(self.new_exercise_requested)
         self.step_fields: dict[str, NumberBox] = {}
         self.step_boxes: dict[str, FieldBox] = {}
         for key in STEP_FIELDS:
@@ -270,6 +276,7 @@ class EditorView(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.step_heading)
         right.addWidget(self.picker, 1)
+        right.addWidget(self.new_exercise_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.picker.setMinimumHeight(330)
         right.addLayout(step_form)
         self.step_panel = QWidget()
@@ -321,6 +328,7 @@ class EditorView(QWidget):
             self.down_button,
             self.picker.search,
             self.picker.list,
+            self.new_exercise_button,
             self.step_fields["duration_s"],
             self.sides_combo,
             *(self.step_fields[k] for k in ("sets", "reps", "rep_s", "rest_s", "prepare_s")),
@@ -521,6 +529,18 @@ class EditorView(QWidget):
             self.step_fields["prepare_s"].set_default(pauses.prepare_s, words)
         else:
             self.step_fields["prepare_s"].set_default(0, "0 (none)")
+
+    def add_exercise(self, library: Library, exercise_id: str) -> None:
+        """A new exercise of the person's own, made while editing: offered in the picker
+        and taken for the chosen step (or a new step when there is none); nothing typed
+        is lost."""
+        self._library = Library(library.exercises, self._library.routines, library.source)
+        self.picker.set_exercises(library.exercises)
+        self.picker.search.clear()
+        if self.current_row() < 0:
+            self.add_step()
+        self.picker.set_exercise(exercise_id)
+        self._exercise_chosen(exercise_id)
 
     def _exercise_chosen(self, exercise_id: str) -> None:
         row = self.current_row()

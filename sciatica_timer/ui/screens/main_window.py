@@ -366,6 +366,7 @@ class MainWindow(QMainWindow):
         self._deleted: tuple[Routine, int] | None = None
         self._editing_id: str | None = None
         self.home.new_requested.connect(lambda: self.show_editor(None))
+        self.exercise_saved.connect(self._exercise_for_editor)
         self.home.edit_requested.connect(lambda rid: self.show_editor(rid))
         self.home.duplicate_requested.connect(lambda rid: self.show_editor(rid, duplicate=True))
         self.home.rename_requested.connect(self.rename_routine)
@@ -379,6 +380,7 @@ class MainWindow(QMainWindow):
         view = EditorView(self._assets)
         view.saved.connect(self._editor_saved)
         view.cancelled.connect(self.show_home)
+        view.new_exercise_requested.connect(self._new_exercise_from_editor)
         self.stack.addWidget(view)
         return view
 
@@ -417,6 +419,14 @@ class MainWindow(QMainWindow):
             heading = "Edit routine"
         self.editor.begin(self.library, routine, heading, note, self.editor_defaults())
         self.stack.setCurrentWidget(self.editor)
+
+    def _new_exercise_from_editor(self) -> None:
+        self.show_exercise_editor(None, back_to=self.editor)
+
+    def _exercise_for_editor(self, exercise_id: str) -> None:
+        """An exercise made from the editor's "New exercise…" goes into the step there."""
+        if self.__dict__.get("_exercise_back_to") is self.__dict__.get("editor"):
+            self.editor.add_exercise(self.library, exercise_id)
 
     def _save_failed(self, exc: Exception) -> None:
         path = self.user_library.path if self.user_library is not None else ""
