@@ -20,7 +20,6 @@ import logging
 import os
 import re
 import shutil
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -33,6 +32,7 @@ from sciatica_timer.storage.library_checks import check_document, locate
 from sciatica_timer.storage.library_document import dumps, library_document
 from sciatica_timer.storage.library_file import content_key, load_library
 from sciatica_timer.storage.paths import AppPaths, assets_dir, make_private_dir
+from sciatica_timer.storage.pictures import PictureError, read_picture, store_picture
 from sciatica_timer.storage.problems import LibraryError, Problem
 
 log = logging.getLogger(__name__)
@@ -354,30 +354,18 @@ class UserLibrary:
             bundled = assets_dir() / source.relative_to(folder)
             if bundled.is_file():
                 source = bundled
-        try:
-            info = source.stat()
-        except OSError:
-            log.info("imported picture %s left out: it cannot be read", source)
-            return None
-        if (
-            not stat.S_ISREG(info.st_mode)
-            or info.st_size > MAX_PICTURE_BYTES
-            or source.suffix.lower() not in PICTURE_SUFFIXES
-        ):
-            log.info("imported picture %s left out: not a picture file of at most 5 MiB", source)
-            return None
-        images = make_private_dir(self.paths.images_dir)
-        if source.parent == images:
+        images = self.paths.images_dir
+        if source.parent == images.resolve() and source.is_file():
             return str(source)
-        target = images / source.name
-        n = 2
-        while os.path.lexists(target):
-            if target.is_file() and target.read_bytes() == source.read_bytes():
-                return str(target)
-            target = images / f"{source.stem}-{n}{source.suffix}"
-            n += 1
-        shutil.copyfile(source, target)
-        copied.append(target)
+        try:  # checked as a picture chosen in the window is: content, size, no scripts
+            picture = read_picture(source)
+        except PictureError as exc:
+            log.info("imported picture left out: %s", exc)
+            return None
+        existed = {p.name for p in images.iterdir()} if images.is_dir() else set()
+        target = store_picture(picture, images)
+        if target.name not in existed:
+            copied.append(target)
         return str(target)
 
     def export_routine(self, routine_id: str, target: Path) -> None:

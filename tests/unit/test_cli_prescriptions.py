@@ -146,14 +146,15 @@ def test_export_then_import_in_a_clean_data_dir_gives_the_identical_routine(
     assert exported.stdout == f"Wrote routine clinic-home (Clinic home plan) to {target}\n"
     raw = json.loads(target.read_text(encoding="utf-8"))
     assert [e["id"] for e in raw["exercises"]] == ["wall-sit"]  # bundled ones by id only
-    assert (target.parent / "clinic.sciatica-images" / "wall-sit.svg").is_file()
+    (picture,) = (target.parent / "clinic.sciatica-images").iterdir()
+    assert raw["exercises"][0]["image"] == f"clinic.sciatica-images/{picture.name}"
     assert cli("--data-dir", str(clean), "--import", str(target)).returncode == 0
     mine, _ = UserLibrary.open(AppPaths.under(first), bundled)
     theirs, _ = UserLibrary.open(AppPaths.under(clean), bundled)
     assert theirs.routines == mine.routines
     assert theirs.exercises.keys() == mine.exercises.keys() == {"wall-sit"}
     mine_ex, theirs_ex = mine.exercises["wall-sit"], theirs.exercises["wall-sit"]
-    assert theirs_ex.image == str(clean.resolve() / "images" / "wall-sit.svg")
+    assert Path(str(theirs_ex.image)).parent == clean.resolve() / "images"
     assert Path(theirs_ex.image).read_bytes() == Path(str(mine_ex.image)).read_bytes()
     assert theirs_ex == mine_ex.__class__(**{**mine_ex.__dict__, "image": theirs_ex.image})
     assert plan_json(clean, "clinic-home") == plan_json(first, "clinic-home")
@@ -320,5 +321,8 @@ def test_import_names_the_exercises_it_brought_and_keeps_yours(tmp_path: Path) -
         "category": "reactivation",
         "sides": "each",
         "duration_s": 20,
-        "image": "images/wall-sit.svg",
+        "image": library["exercises"][0]["image"],
     }
+    picture = tmp_path / library["exercises"][0]["image"]
+    assert picture.parent == tmp_path / "images" and picture.suffix == ".svg"
+    assert picture.read_bytes() == (OWN.parent / "pictures" / "wall-sit.svg").read_bytes()

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -289,9 +290,11 @@ def test_import_of_a_valid_file_then_a_clash_kept_both_or_replaced(
     plan = user.plan_import(source)
     assert plan.clashes == () and [r.id for r in plan.routines] == ["physio-plan"]
     assert user.apply_import(plan, {}) == ["physio-plan"]
-    assert user.exercises["wall-sit"].image == str(paths.images_dir / "wall-sit.svg")
-    (source.parent / "pics" / "wall-sit.svg").unlink()  # the original may go now
-    assert (paths.images_dir / "wall-sit.svg").is_file()
+    original = source.parent / "pics" / "wall-sit.svg"
+    copy = Path(str(user.exercises["wall-sit"].image))
+    assert copy.parent == paths.images_dir.resolve() and copy.read_bytes() == original.read_bytes()
+    original.unlink()  # the original may go now
+    assert copy.is_file()
     again = user.plan_import(source)
     assert again.clashes == ("physio-plan",)
     assert user.apply_import(again, {"physio-plan": Clash.KEEP_BOTH}) == ["physio-plan-2"]
@@ -349,12 +352,17 @@ def test_export_then_import_in_a_clean_folder_gives_the_identical_routine(
     user.export_routine("physio-plan", target)
     raw = json.loads(target.read_text(encoding="utf-8"))
     assert [e["id"] for e in raw["exercises"]] == ["wall-sit"]
-    assert raw["exercises"][0]["image"] == "physio-images/wall-sit.svg"
+    assert raw["exercises"][0]["image"].startswith("physio-images/")
     clean = AppPaths.under(tmp_path / "clean")
     other, _ = UserLibrary.open(clean, bundled)
     assert other.apply_import(other.plan_import(target), {}) == ["physio-plan"]
     assert other.routines == user.routines
-    assert other.exercises["wall-sit"] == _own_exercise(clean)
+    theirs = other.exercises["wall-sit"]
+    assert theirs == replace(_own_exercise(clean), image=theirs.image)
+    assert Path(str(theirs.image)).parent == clean.images_dir.resolve()
+    assert (
+        Path(str(theirs.image)).read_bytes() == Path(str(_own_exercise(paths).image)).read_bytes()
+    )
 
 
 def test_a_routine_or_exercise_is_checked_alone_with_the_check_messages(
@@ -375,3 +383,18 @@ def test_a_routine_or_exercise_is_checked_alone_with_the_check_messages(
     assert problem.path == "exercises[0].id" and "bundled exercise" in problem.message
     assert user.check_exercise(Exercise("mine", "Mine", duration_s=45)) == []
     assert "bad" not in user.routines
+
+
+def test_an_imported_picture_is_checked_like_a_chosen_one(
+    tmp_path: Path, paths: AppPaths, bundled: Library
+) -> None:
+    """A prescription's SVG with a script in it is left out of the import (the exercise
+    comes in with no picture, so the placeholder shows); nothing of it is copied."""
+    source = _write_prescription(tmp_path / "mail", paths)
+    (source.parent / "pics" / "wall-sit.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
+    )
+    user, _ = UserLibrary.open(paths, bundled)
+    assert user.apply_import(user.plan_import(source), {}) == ["physio-plan"]
+    assert user.exercises["wall-sit"].image is None
+    assert not paths.images_dir.exists() or not any(paths.images_dir.iterdir())
