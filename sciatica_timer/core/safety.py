@@ -186,8 +186,9 @@ FLARE_WORD = "flare"
 
 
 def meant_for_flare(routine: Routine) -> bool:
-    """Whether the routine says it is for flare-up days (its id or name)."""
-    return FLARE_WORD in routine.id.casefold() or FLARE_WORD in routine.name.casefold()
+    """Whether the routine says it is for flare-up days (ticked, or by its id or name)."""
+    words = (routine.id.casefold(), routine.name.casefold())
+    return routine.for_flare_days or any(FLARE_WORD in w for w in words)
 
 
 def flare_conflicts(library: Library, routine: Routine, for_flare: bool = False) -> list[str]:

@@ -73,6 +73,8 @@ def routine_document(routine: Routine) -> dict[str, Any]:
         value = getattr(routine, key)
         if value is not None:
             out[key] = value
+    if routine.for_flare_days:
+        out["for_flare_days"] = True
     out["steps"] = [step_document(s) for s in routine.steps]
     return out
 

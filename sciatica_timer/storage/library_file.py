@@ -76,6 +76,7 @@ def _routine(raw: Mapping[str, Any]) -> Routine:
         prepare_s=_optional_int(raw, "prepare_s"),
         rest_s=_optional_int(raw, "rest_s"),
         switch_s=_optional_int(raw, "switch_s"),
+        for_flare_days=bool(raw.get("for_flare_days", False)),
         steps=tuple(
             Step(
                 exercise=s["exercise"],

@@ -155,6 +155,16 @@ def test_ticking_for_flare_up_days_flags_any_routine(ctx: AppContext, qtbot: QtB
     assert editor.flare_check.isChecked()
     assert editor.flare_frame.isVisible()
     assert "IT-band roll, Hamstring roll are best avoided" in editor.flare_flag.text()
+    click(ctx, qtbot, "editorSaveButton")
+    assert ctx.window.stack.currentWidget() is ctx.window.home
+    user = ctx.window.user_library
+    assert user is not None
+    (saved,) = user.routines.values()
+    assert saved.for_flare_days, "the tick is kept with the routine"
+    raw = json.loads(ctx.paths.user_library.read_text(encoding="utf-8"))
+    assert raw["routines"][0]["for_flare_days"] is True
+    ctx.window.show_editor(saved.id)
+    assert editor.flare_check.isChecked() and editor.flare_frame.isVisible()
 
 
 def test_steps_reorder_by_drag_and_drop_by_keys_and_by_buttons(

@@ -572,6 +572,7 @@ class EditorView(QWidget):
             pauses,
             self.model.steps(),
             self._library.exercises,
+            self._for_flare(),
         )
 
     def _pauses(self) -> Pauses:

@@ -91,11 +91,14 @@ def routine_entry(
     pauses: Mapping[str, str],
     steps: list[StepDraft],
     exercises: Mapping[str, Exercise],
+    for_flare_days: bool = False,
 ) -> dict[str, Any]:
     """The routine as a library file writes it."""
     entry: dict[str, Any] = {"id": DRAFT_ID, "name": name.strip()}
     if description.strip():
         entry["description"] = description.strip()
+    if for_flare_days:
+        entry["for_flare_days"] = True
     for key in ROUTINE_FIELDS:
         if pauses.get(key, "").strip():
             entry[key] = _value(pauses[key])
@@ -166,6 +169,7 @@ def to_routine(entry: Mapping[str, Any], routine_id: str = DRAFT_ID) -> Routine:
         prepare_s=entry.get("prepare_s"),
         rest_s=entry.get("rest_s"),
         switch_s=entry.get("switch_s"),
+        for_flare_days=bool(entry.get("for_flare_days", False)),
     )
 
 
