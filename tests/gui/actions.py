@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from sciatica_timer.app import AppContext
+from sciatica_timer.app import AppContext, build
+from sciatica_timer.cli import parse_args
+from sciatica_timer.core.clock import FakeClock
 from sciatica_timer.core.safety import RED_FLAGS, Reach
+
+
+def open_window(qtbot: QtBot, data: Path) -> AppContext:
+    """The real window at 1366x768 on the data folder ``data``, no voice, a fake clock
+    (twice on one folder: the app started again)."""
+    context = build(parse_args(["--data-dir", str(data), "--no-voice"]), clock=FakeClock())
+    qtbot.addWidget(context.window)
+    context.window.resize(1366, 768)
+    context.window.show()
+    return context
 
 
 def click(ctx: AppContext, qtbot: QtBot, name: str) -> None:

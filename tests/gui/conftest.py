@@ -6,19 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from actions import open_window
 from pytestqt.qtbot import QtBot
 
-from sciatica_timer.app import AppContext, build
-from sciatica_timer.cli import parse_args
-from sciatica_timer.core.clock import FakeClock
+from sciatica_timer.app import AppContext
 
 
 @pytest.fixture
 def ctx(qtbot: QtBot, tmp_path: Path) -> Iterator[AppContext]:
     """The real window at 1366x768 on a fresh data folder, no voice, a fake clock."""
-    context = build(parse_args(["--data-dir", str(tmp_path), "--no-voice"]), clock=FakeClock())
-    qtbot.addWidget(context.window)
-    context.window.resize(1366, 768)
-    context.window.show()
+    context = open_window(qtbot, tmp_path)
     yield context
     context.close()

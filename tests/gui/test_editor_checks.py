@@ -4,8 +4,6 @@ total time, the flare-up flag, reordering by drag and drop and by keys, and the 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from actions import click
@@ -14,6 +12,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from support.processes import cli
 
 from sciatica_timer.app import AppContext
 from sciatica_timer.core.models import Exercise, Library, Routine, Sides, Step
@@ -36,14 +35,7 @@ def _check_says(tmp_path: Path, step: dict[str, object], routine: dict[str, obje
     entry = {"id": "x", "name": "X", **routine, "steps": [{"exercise": "figure-4-stretch", **step}]}
     path = tmp_path / "prescription.json"
     path.write_text(json.dumps({"routines": [entry]}), encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "sciatica_timer", "--check", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = cli("--check", str(path))
     assert proc.returncode == 2, proc.stdout + proc.stderr
     return proc.stdout + proc.stderr
 

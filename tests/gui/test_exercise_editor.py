@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from actions import click
+from actions import click, open_window
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
@@ -21,20 +21,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from sciatica_timer.app import AppContext, build
-from sciatica_timer.cli import parse_args
-from sciatica_timer.core.clock import FakeClock
+from sciatica_timer.app import AppContext
 from sciatica_timer.core.models import Category, Routine, Sides, Step
 from sciatica_timer.ui.theme import LIGHT
 from sciatica_timer.ui.widgets.picture import Picture, take_picture
-
-
-def open_window(qtbot: QtBot, data: Path) -> AppContext:
-    context = build(parse_args(["--data-dir", str(data), "--no-voice"]), clock=FakeClock())
-    qtbot.addWidget(context.window)
-    context.window.resize(1366, 768)
-    context.window.show()
-    return context
 
 
 @pytest.fixture

@@ -5,20 +5,18 @@ replaced, and an exported routine imported into a clean data folder unchanged.""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from actions import open_window
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QPushButton, QRadioButton
 from pytestqt.qtbot import QtBot
+from support.processes import cli
 
-from sciatica_timer.app import AppContext, build
-from sciatica_timer.cli import parse_args
-from sciatica_timer.core.clock import FakeClock
+from sciatica_timer.app import AppContext
 from sciatica_timer.core.models import Category, Exercise, Routine, Sides, Step, StepSides
 from sciatica_timer.storage.user_library import Clash
 from sciatica_timer.ui.screens.import_dialog import ImportDialog
@@ -32,14 +30,6 @@ VALID = FIXTURES / "import_dialog" / "valid-prescription.json"
 VALID_PRESCRIPTIONS = sorted((FIXTURES / "prescriptions" / "valid").glob("*.json"))
 
 
-def open_window(qtbot: QtBot, data: Path) -> AppContext:
-    context = build(parse_args(["--data-dir", str(data), "--no-voice"]), clock=FakeClock())
-    qtbot.addWidget(context.window)
-    context.window.resize(1366, 768)
-    context.window.show()
-    return context
-
-
 @pytest.fixture
 def ctx(qtbot: QtBot, tmp_path: Path) -> Iterator[AppContext]:
     context = open_window(qtbot, tmp_path / "data")
@@ -49,14 +39,7 @@ def ctx(qtbot: QtBot, tmp_path: Path) -> Iterator[AppContext]:
 
 def check_lines(path: Path) -> list[str]:
     """What ``sciatica-timer --check FILE`` prints, run for real (it exits 2)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "sciatica_timer", "--check", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = cli("--check", str(path))
     assert proc.returncode == 2, proc.stdout + proc.stderr
     return proc.stdout.splitlines()
 

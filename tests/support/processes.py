@@ -29,6 +29,14 @@ def run_python(
     )
 
 
+CLI = "import sys\nfrom sciatica_timer.app import main\nsys.exit(main(sys.argv[1:]))\n"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command line (``sciatica-timer ARGS``) in a fresh process, from the root."""
+    return run_python(CLI, *args)
+
+
 def end_process(proc: subprocess.Popen[str]) -> None:
     """Kill a child (if still alive), reap it, and close its pipes (an open pipe is a
     ResourceWarning, which fails whatever test the garbage collector runs in)."""

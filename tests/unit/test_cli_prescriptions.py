@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.processes import end_process, run_python
+from support.processes import cli, end_process, run_python
 
 from sciatica_timer.core.models import Library
 from sciatica_timer.storage.library_file import load_library
@@ -23,13 +23,7 @@ PRESCRIPTIONS = Path("tests") / "fixtures" / "prescriptions"
 INVALID = sorted((ROOT / PRESCRIPTIONS / "invalid").glob("*.json"))
 PHYSIO = PRESCRIPTIONS / "valid" / "physio-march.sciatica.json"
 OWN = PRESCRIPTIONS / "valid" / "with-own-exercise.sciatica.json"
-CLI = "import sys\nfrom sciatica_timer.app import main\nsys.exit(main(sys.argv[1:]))\n"
 BUNDLED_ROUTINES = 5
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """The real command line (``sciatica-timer ARGS``) in a fresh process, from the root."""
-    return run_python(CLI, *args)
 
 
 def listed(data: Path, *extra: str) -> list[str]:
