@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -28,19 +28,19 @@ from sciatica_timer.core.engine import ADD_TIME_S, SessionState, Snapshot
 from sciatica_timer.core.models import Library
 from sciatica_timer.core.safety import Reach, RedFlagAnswers
 from sciatica_timer.core.text import format_clock
-from sciatica_timer.core.timeline import build_timeline
-from sciatica_timer.storage.settings import Settings
+from sciatica_timer.core.timeline import Timeline, build_timeline
+from sciatica_timer.storage.settings import TEXT_SIZES, Settings
 from sciatica_timer.ui.controller import SessionController, SessionSummary
 from sciatica_timer.ui.screens.done import DoneView
 from sciatica_timer.ui.screens.home import HomeView
 from sciatica_timer.ui.screens.safety import SafetyView
-from sciatica_timer.ui.theme import LIGHT, apply_theme, set_role
+from sciatica_timer.ui.theme import apply_theme, palette_for, set_role
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
     from sciatica_timer.ui.screens.checkin import CheckIn, CheckInView, FlareAlternative
     from sciatica_timer.ui.screens.history import HistoryWindow
     from sciatica_timer.ui.screens.session import SessionView
-    from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
+    from sciatica_timer.ui.screens.settings import SettingsView
 
 
 @dataclass(frozen=True)
@@ -140,13 +140,13 @@ class MainWindow(QMainWindow):
         icon = assets_dir / "icons" / "sciatica-timer.svg"
         if icon.is_file():
             self.setWindowIcon(QIcon(str(icon)))
-        apply_theme(self, LIGHT)
         self.library = library
         self.controller = controller
         self.settings = settings or Settings()
         self.muted = False
         self._reach_before: Reach | None = None
         self._history: HistoryWindow | None = None
+        self._settings_at_start()
 
         self._assets = assets_dir
         self.banner = Banner()
@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         self.home.start_requested.connect(self.ask_then_start)
         self.home.leave_out_changed.connect(self._leave_out)
         self.home.history_requested.connect(self.show_history)
-        self.home.sound_requested.connect(self.show_sound_settings)
+        self.home.sound_requested.connect(self.show_settings)
         self.voices: Callable[[], Sequence[tuple[str, str]]] = list
         """(id, name) of the speech engine's voices; the app sets this."""
         controller.updated.connect(self._on_snapshot)
@@ -236,23 +236,82 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(view)
         return view
 
-    @cached_property
-    def sound_settings(self) -> SoundSettingsView:
-        from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
+    def change_settings(self, **changes: object) -> None:
+        before = self.settings
+        self.settings = self.settings.with_changes(**changes)
+        self.settings_changed.emit(self.settings)
+        self._settings_take_effect(before)
 
-        view = SoundSettingsView()
-        view.changed.connect(lambda settings: self.change_settings(**asdict(settings)))
+    # --- settings: the screen, and each one taking effect at once -----------------------
+
+    @cached_property
+    def settings_page(self) -> SettingsView:
+        from sciatica_timer.ui.screens.settings import SettingsView
+
+        view = SettingsView()
+        view.changed.connect(lambda changes: self.change_settings(**changes))
         view.closed.connect(self.show_home)
         self.stack.addWidget(view)
         return view
 
-    def show_sound_settings(self) -> None:
-        self.sound_settings.begin(self.settings, self.voices)
-        self.stack.setCurrentWidget(self.sound_settings)
+    def show_settings(self) -> None:
+        self.settings_page.begin(self.settings, self.voices)
+        self.stack.setCurrentWidget(self.settings_page)
+        self.settings_page.back.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def change_settings(self, **changes: object) -> None:
-        self.settings = self.settings.with_changes(**changes)
-        self.settings_changed.emit(self.settings)
+    def _settings_at_start(self) -> None:
+        """The first theme (and "follow the system" follows the desktop's), the hold."""
+        self.apply_appearance()
+        self.controller.hold_s = self.settings.hold_s
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._system_scheme_changed)
+
+    def _system_scheme_changed(self) -> None:
+        if self.settings.theme == "system":
+            self.apply_appearance()
+
+    def apply_appearance(self) -> None:
+        """The theme and text size of the settings, on this window and the history window;
+        the home list is rebuilt (its inline sizes and colours come from the theme)."""
+        palette = palette_for(self.settings.theme)
+        scale = TEXT_SIZES[self.settings.text_size]
+        apply_theme(self, palette, scale)
+        if self._history is not None:
+            apply_theme(self._history, palette, scale)
+            self._history.reload()
+        if "home" in self.__dict__:
+            self.refresh_home()
+
+    def session_timeline(self, library: Library, routine_id: str) -> Timeline:
+        """The routine's timeline with the settings' pauses and starting side ("alternate":
+        the other side from last session's, remembered)."""
+        return build_timeline(library, routine_id)
+
+    def _session_settings(self) -> None:
+        """Full screen at the start of a session, if the settings say so (left again when
+        the session's screen is left, if it was the session that went full screen)."""
+        if self.settings.fullscreen and not self.isFullScreen():
+            self._session_fullscreen = True
+            self.showFullScreen()
+
+    def _after_session_settings(self) -> None:
+        if getattr(self, "_session_fullscreen", False):
+            self._session_fullscreen = False
+            if self.isFullScreen():
+                self.showNormal()
+
+    def _dress_history(self, history: HistoryWindow) -> None:
+        apply_theme(history, palette_for(self.settings.theme), TEXT_SIZES[self.settings.text_size])
+        history.set_pain_side(self.settings.pain_side)
+
+    def _settings_take_effect(self, before: Settings) -> None:
+        after = self.settings
+        if (before.theme, before.text_size) != (after.theme, after.text_size):
+            self.apply_appearance()
+        if before.hold_s != after.hold_s:
+            self.controller.hold_s = after.hold_s
+        if before.pain_side != after.pain_side and self._history is not None:
+            self._history.set_pain_side(after.pain_side)
 
     def set_library(self, library: Library, selected_routine: str | None) -> None:
         self.library = library
@@ -421,9 +480,10 @@ class MainWindow(QMainWindow):
         if pain_before is None:
             self._reach_before = None
         self.change_settings(last_routine=routine_id)
-        timeline = build_timeline(library, routine_id)
+        timeline = self.session_timeline(library, routine_id)
         self.session.begin(timeline.routine.name)
         self.stack.setCurrentWidget(self.session)
+        self._session_settings()
         self.session.fit_fonts(self.height())
         self.controller.start(timeline, pain_before, reach_before, flare)
 
@@ -439,6 +499,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.done)
 
     def show_home(self) -> None:
+        self._after_session_settings()
         self.refresh_home()
         self.stack.setCurrentWidget(self.home)
 
@@ -448,6 +509,7 @@ class MainWindow(QMainWindow):
 
         if self._history is None:
             self._history = HistoryWindow(self.controller.journal)
+            self._dress_history(self._history)
         self._history.reload()
         self._history.show()
         self._history.raise_()
