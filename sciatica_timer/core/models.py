@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -27,6 +27,14 @@ class Category(StrEnum):
 class Sides(StrEnum):
     EACH = "each"
     NONE = "none"
+
+
+class StepSides(StrEnum):
+    """Which sides one step of a routine does (an exercise with ``Sides.EACH`` only)."""
+
+    EACH = "each"
+    LEFT = "left"
+    RIGHT = "right"
 
 
 @dataclass(frozen=True)
@@ -65,11 +73,33 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Step:
+    """One exercise of a routine; None everywhere means "as the exercise (or routine) says"."""
+
     exercise: str
     duration_s: int | None = None
     sets: int | None = None
     reps: int | None = None
     rest_s: int | None = None
+    rep_s: int | None = None
+    sides: StepSides | None = None
+    """Left only or right only (a physiotherapist's prescription); None: the exercise's sides."""
+    prepare_s: int | None = None
+    """Time to get into position before this step's first side (getting onto a roller takes
+    longer than starting a stretch); None: the routine's get-ready before the first step, and
+    no extra time before later ones."""
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """The get-ready, rest and switch-sides times a routine uses when it sets none itself
+    (the user's defaults, from the settings)."""
+
+    prepare_s: int = DEFAULT_PREPARE_S
+    rest_s: int = DEFAULT_REST_S
+    switch_s: int = DEFAULT_SWITCH_S
+
+
+DEFAULT_PAUSES = Pauses()
 
 
 @dataclass(frozen=True)
@@ -78,9 +108,18 @@ class Routine:
     name: str
     steps: tuple[Step, ...]
     description: str = ""
-    prepare_s: int = DEFAULT_PREPARE_S
-    rest_s: int = DEFAULT_REST_S
-    switch_s: int = DEFAULT_SWITCH_S
+    prepare_s: int | None = None
+    """None here and in rest_s and switch_s: the user's default (``Pauses``)."""
+    rest_s: int | None = None
+    switch_s: int | None = None
+
+    def pauses(self, defaults: Pauses = DEFAULT_PAUSES) -> Pauses:
+        """This routine's own times, the defaults where it sets none."""
+        return Pauses(
+            defaults.prepare_s if self.prepare_s is None else self.prepare_s,
+            defaults.rest_s if self.rest_s is None else self.rest_s,
+            defaults.switch_s if self.switch_s is None else self.switch_s,
+        )
 
 
 @dataclass(frozen=True)
@@ -109,13 +148,5 @@ class Library:
         for rid, routine in self.routines.items():
             steps = tuple(s for s in routine.steps if s.exercise not in drop)
             if steps:
-                routines[rid] = Routine(
-                    id=routine.id,
-                    name=routine.name,
-                    steps=steps,
-                    description=routine.description,
-                    prepare_s=routine.prepare_s,
-                    rest_s=routine.rest_s,
-                    switch_s=routine.switch_s,
-                )
+                routines[rid] = replace(routine, steps=steps)
         return Library(self.exercises, routines, self.source)

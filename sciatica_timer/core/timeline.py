@@ -20,7 +20,17 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from sciatica_timer.core.models import Category, Exercise, Library, Routine, Sides, Step
+from sciatica_timer.core.models import (
+    DEFAULT_PAUSES,
+    Category,
+    Exercise,
+    Library,
+    Pauses,
+    Routine,
+    Sides,
+    Step,
+    StepSides,
+)
 
 REP_LEAD_IN_S = 3
 """Seconds between announcing a rep-based exercise and the first counted rep."""
@@ -228,26 +238,41 @@ class _Work:
     duration_s: int
     reps: int | None
     rest_after_s: int
+    rep_s: int = 0
     lead_in_s: int = REP_LEAD_IN_S
+    prepare_s: int | None = None
+    """The step's own time to get into position (its first work phase only)."""
 
     @property
     def gated(self) -> bool:
         return self.exercise.category is Category.REACTIVATION
 
 
-def _work_items(library: Library, routine: Routine) -> Iterator[tuple[_Work, str]]:
+def _sides(exercise: Exercise, step: Step, first: Side) -> list[Side | None]:
+    """The sides one step does, in order: both (starting on ``first``), or one only."""
+    if exercise.sides is not Sides.EACH:
+        return [None]
+    if step.sides is StepSides.LEFT:
+        return [Side.LEFT]
+    if step.sides is StepSides.RIGHT:
+        return [Side.RIGHT]
+    return [first, first.other]
+
+
+def _work_items(
+    library: Library, routine: Routine, pauses: Pauses, first: Side
+) -> Iterator[tuple[_Work, str]]:
     """Each work phase and the kind of gap that follows it ('switch', 'rest' or 'end')."""
     steps = routine.steps
     for step_index, step in enumerate(steps):
         exercise = library.exercises[step.exercise]
         sets = step.sets or exercise.sets
         reps = step.reps or exercise.reps
-        sides: list[Side | None] = (
-            [Side.LEFT, Side.RIGHT] if exercise.sides is Sides.EACH else [None]
-        )
-        rest = _rest_after(step, routine)
+        rep_s = step.rep_s or exercise.rep_s
+        sides = _sides(exercise, step, first)
+        rest = pauses.rest_s if step.rest_s is None else step.rest_s
         if reps is not None:
-            duration = REP_LEAD_IN_S + reps * exercise.rep_s
+            duration = REP_LEAD_IN_S + reps * rep_s
         else:
             duration = step.duration_s or exercise.duration_s
         for set_number in range(1, sets + 1):
@@ -260,14 +285,13 @@ def _work_items(library: Library, routine: Routine) -> Iterator[tuple[_Work, str
                     gap = "end"
                 else:
                     gap = "rest"
-                yield (
-                    _Work(exercise, step_index, side, set_number, sets, duration, reps, rest),
-                    gap,
-                )
-
-
-def _rest_after(step: Step, routine: Routine) -> int:
-    return routine.rest_s if step.rest_s is None else step.rest_s
+                first_of_step = set_number == 1 and side_i == 0
+                position = step.prepare_s if first_of_step else None
+                work = _Work(
+                    exercise, step_index, side, set_number, sets, duration, reps, rest, rep_s,
+                    prepare_s=position,
+                )  # fmt: skip
+                yield work, gap
 
 
 def _announce(work: _Work) -> str:
@@ -288,7 +312,7 @@ def _work_cues(work: _Work, first_time: bool) -> list[Cue]:
     if work.reps is not None:
         if first_time and work.exercise.cue:
             cues.append(Cue(speaking_s(announce), CueKind.REMINDER, work.exercise.cue))
-        rep_s, lead_in = work.exercise.rep_s, work.lead_in_s
+        rep_s, lead_in = work.rep_s, work.lead_in_s
         cues += [Cue(lead_in + i * rep_s, CueKind.REP, str(i + 1)) for i in range(work.reps)]
         return cues
     if first_time and work.exercise.cue and d >= 20:
@@ -308,13 +332,27 @@ def _rep_lead_in(work: _Work) -> _Work:
         return work
     room = speaking_s(_announce(work)) + speaking_s(work.exercise.cue) + 1
     lead_in = max(REP_LEAD_IN_S, room)
-    return replace(work, lead_in_s=lead_in, duration_s=lead_in + work.reps * work.exercise.rep_s)
+    return replace(work, lead_in_s=lead_in, duration_s=lead_in + work.reps * work.rep_s)
 
 
-def build_timeline(library: Library, routine_id: str) -> Timeline:
-    """The whole session for one routine; KeyError when the routine is unknown."""
+def _get_ready_words(work: _Work) -> str:
+    return f"{work.exercise.name}{_side_words(work.exercise, work.side)}"
+
+
+def build_timeline(
+    library: Library,
+    routine_id: str,
+    defaults: Pauses = DEFAULT_PAUSES,
+    first_side: Side = Side.LEFT,
+) -> Timeline:
+    """The whole session for one routine; KeyError when the routine is unknown.
+
+    ``defaults`` are the get-ready, rest and switch times of a routine that sets none (the
+    user's settings); sided steps start on ``first_side``.
+    """
     routine = library.routines[routine_id]
-    items = list(_work_items(library, routine))
+    pauses = routine.pauses(defaults)
+    items = list(_work_items(library, routine, pauses, first_side))
     phases: list[Phase] = []
     start = 0
 
@@ -337,7 +375,7 @@ def build_timeline(library: Library, routine_id: str) -> Timeline:
                 set_number=work.set_number if work else 1,
                 sets=work.sets if work else 1,
                 reps=work.reps if work else None,
-                rep_s=work.exercise.rep_s if work and work.reps is not None else 0,
+                rep_s=work.rep_s if work and work.reps is not None else 0,
                 step_index=work.step_index if work else -1,
                 cues=tuple(sorted(cues, key=lambda c: c.offset_s)),
                 lead_in_s=work.lead_in_s if work else REP_LEAD_IN_S,
@@ -353,11 +391,12 @@ def build_timeline(library: Library, routine_id: str) -> Timeline:
             add(PhaseKind.CHECK, 0, [Cue(0, CueKind.CHECK, CHECK_QUESTION)])
 
     check_if_due(0)
-    if items and routine.prepare_s > 0:
+    first_prepare = items[0][0].prepare_s if items else None
+    get_ready_s = pauses.prepare_s if first_prepare is None else first_prepare
+    if items and get_ready_s > 0:
         first = items[0][0]
-        text = f"Get ready. First: {first.exercise.name}{_side_words(first.exercise, first.side)}."
-        text += " " + STOP_RULE
-        add(PhaseKind.PREPARE, routine.prepare_s, [Cue(0, CueKind.GET_READY, text)], None,
+        text = f"Get ready. First: {_get_ready_words(first)}. {STOP_RULE}"
+        add(PhaseKind.PREPARE, get_ready_s, [Cue(0, CueKind.GET_READY, text)], None,
             first.gated)  # fmt: skip
     announced: set[str] = set()
     for i, (work, gap) in enumerate(items):
@@ -366,23 +405,30 @@ def build_timeline(library: Library, routine_id: str) -> Timeline:
         if first_time:
             work = _rep_lead_in(work)  # room to say its own cue before rep 1
         cues = _work_cues(work, first_time)
-        if i == 0 and routine.prepare_s <= 0:  # no get-ready: the stop rule comes first
+        if i == 0 and get_ready_s <= 0:  # no get-ready: the stop rule comes first
             cues[0] = replace(cues[0], text=f"{cues[0].text}. {STOP_RULE}")
         add(PhaseKind.WORK, work.duration_s, cues, work, work.gated)
         following = items[i + 1][0] if i + 1 < len(items) else None
         if following is not None:
             check_if_due(i + 1)
-        if gap == "switch" and routine.switch_s > 0:
+        if gap == "switch" and pauses.switch_s > 0:
             cues = [Cue(0, CueKind.SWITCH, "Switch sides")]
-            add(PhaseKind.SWITCH, routine.switch_s, cues, None, work.gated)
+            add(PhaseKind.SWITCH, pauses.switch_s, cues, None, work.gated)
         elif gap == "rest" and work.rest_after_s > 0 and following is not None:
             rest = work.rest_after_s
             cues = [Cue(0, CueKind.REST, "Rest")]
             if rest >= 5:
                 cues.append(Cue(2, CueKind.NEXT, _next_words(following)))
-            if rest >= 8:
+            if rest >= 8 and not following.prepare_s:
                 cues += [Cue(rest - n, CueKind.COUNTDOWN, str(n)) for n in (3, 2, 1)]
             add(PhaseKind.REST, rest, cues, None, following.gated)
+        if following is not None and following.prepare_s:
+            position = following.prepare_s
+            text = f"Get into position: {_get_ready_words(following)}"
+            cues = [Cue(0, CueKind.GET_READY, text)]
+            if position >= 8:
+                cues += [Cue(position - n, CueKind.COUNTDOWN, str(n)) for n in (3, 2, 1)]
+            add(PhaseKind.PREPARE, position, cues, None, following.gated)
     if phases:
         last = phases[-1]
         complete = Cue(last.duration_s, CueKind.COMPLETE, "Session complete")

@@ -16,16 +16,14 @@ from typing import TYPE_CHECKING, Any
 from sciatica_timer import __version__
 from sciatica_timer.core.models import (
     DEFAULT_DURATION_S,
-    DEFAULT_PREPARE_S,
     DEFAULT_REP_S,
-    DEFAULT_REST_S,
-    DEFAULT_SWITCH_S,
     Category,
     Exercise,
     Library,
     Routine,
     Sides,
     Step,
+    StepSides,
 )
 from sciatica_timer.storage.library_checks import check_document, schema_path, semantic_problems
 from sciatica_timer.storage.problems import LibraryError
@@ -67,9 +65,9 @@ def _routine(raw: Mapping[str, Any]) -> Routine:
         id=raw["id"],
         name=raw["name"],
         description=raw.get("description", ""),
-        prepare_s=int(raw.get("prepare_s", DEFAULT_PREPARE_S)),
-        rest_s=int(raw.get("rest_s", DEFAULT_REST_S)),
-        switch_s=int(raw.get("switch_s", DEFAULT_SWITCH_S)),
+        prepare_s=_optional_int(raw, "prepare_s"),
+        rest_s=_optional_int(raw, "rest_s"),
+        switch_s=_optional_int(raw, "switch_s"),
         steps=tuple(
             Step(
                 exercise=s["exercise"],
@@ -77,6 +75,9 @@ def _routine(raw: Mapping[str, Any]) -> Routine:
                 sets=_optional_int(s, "sets"),
                 reps=_optional_int(s, "reps"),
                 rest_s=_optional_int(s, "rest_s"),
+                rep_s=_optional_int(s, "rep_s"),
+                sides=StepSides(s["sides"]) if "sides" in s else None,
+                prepare_s=_optional_int(s, "prepare_s"),
             )
             for s in raw["steps"]
         ),

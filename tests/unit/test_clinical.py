@@ -282,5 +282,8 @@ def test_routines_leave_time_to_get_ready_and_switch_sides(library: Library) -> 
     (control, mild pressure) and seed 003 line 90 (slow, controlled movement)."""
     assert library.routines
     for routine in library.routines.values():
-        assert routine.prepare_s >= 15, routine.id
-        assert routine.switch_s >= 10, routine.id
+        pauses = routine.pauses()
+        assert pauses.prepare_s >= 15, routine.id
+        assert pauses.switch_s >= 10, routine.id
+        assert routine.prepare_s is None or routine.prepare_s >= 15, routine.id
+        assert routine.switch_s is None or routine.switch_s >= 10, routine.id

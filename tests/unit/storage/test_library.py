@@ -239,7 +239,9 @@ def test_minimal_file_loads_with_defaults(tmp_path: Path) -> None:
     ex = library.exercises["glute-roll"]
     assert (ex.sides, ex.duration_s, ex.category, ex.sets) == (Sides.EACH, 120, Category.RELEASE, 1)
     assert library.routines["quick"].steps[0].duration_s == 90
-    assert library.routines["quick"].switch_s == 10  # the default: getting off a roller takes time
+    routine = library.routines["quick"]
+    assert routine.switch_s is None  # the user's default, from the settings
+    assert routine.pauses().switch_s == 10  # out of the box: getting off a roller takes time
 
 
 def test_bundled_library_is_valid_and_complete(bundled_path: Path) -> None:
