@@ -16,6 +16,7 @@ from typing import Any
 
 from sciatica_timer.core.cues import RATE_RANGE, Verbosity
 from sciatica_timer.core.engine import HOLD_DEFAULT_S, HOLD_MAX_S, HOLD_MIN_S
+from sciatica_timer.core.models import DEFAULT_PAUSES, Pauses
 from sciatica_timer.storage.files import move_aside, write_private_atomically
 from sciatica_timer.storage.paths import make_private_dir
 
@@ -39,11 +40,11 @@ class Settings:
     """The date (ISO) a red-flag question was answered 'yes': no session that day."""
     red_flags_yes: tuple[str, ...] = ()
     """Which red flags were answered 'yes' that day."""
-    prepare_s: int = 15
+    prepare_s: int = DEFAULT_PAUSES.prepare_s
     """Get-ready before a routine, for a routine that does not set its own (as the rest and
-    the side switch); the same as ``core.models.Pauses()``."""
-    rest_s: int = 15
-    switch_s: int = 10
+    the side switch)."""
+    rest_s: int = DEFAULT_PAUSES.rest_s
+    switch_s: int = DEFAULT_PAUSES.switch_s
     hold_s: int = HOLD_DEFAULT_S
     """The tender-spot hold (H)."""
     first_side: str = "left"
@@ -62,6 +63,11 @@ class Settings:
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+    @property
+    def pauses(self) -> Pauses:
+        """The timing defaults, for ``build_timeline``."""
+        return Pauses(self.prepare_s, self.rest_s, self.switch_s)
 
 
 MAX_BYTES = 64 * 1024

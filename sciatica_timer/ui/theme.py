@@ -181,6 +181,7 @@ def palette_for(theme: str) -> Palette:
         return THEMES[theme]
     return DARK if system_is_dark() else LIGHT
 
+
 ROLES = (
     # buttons (a plain QPushButton is the secondary button)
     "hero",  # the big accent button that moves on: Start, back to routines
@@ -216,6 +217,7 @@ def style_sheet(p: Palette, scale: float = 1.0) -> str:
 
     Role rules come after the general ones: on equal specificity the role wins.
     """
+
     def px(size: int) -> int:
         return max(1, round(size * scale))
 
@@ -301,7 +303,9 @@ QLabel[tone="good"] {{ color: {p.accent}; }}
 """
 
 
-def apply_theme(target: QApplication | QWidget, palette: Palette = LIGHT, scale: float = 1.0) -> None:
+def apply_theme(
+    target: QApplication | QWidget, palette: Palette = LIGHT, scale: float = 1.0
+) -> None:
     """Style ``target`` (a window, or the whole application) in ``palette``, text ``scale``."""
     target.setStyleSheet(style_sheet(palette, scale))
     target.setProperty(_PROPERTY, palette)

@@ -98,7 +98,7 @@ def test_widgets_set_no_colours_of_their_own(ctx: AppContext, qtbot: QtBot) -> N
     spacing come from the theme (every screen visited)."""
     window = ctx.window
     click(ctx, qtbot, "startButton")
-    _ = window.session, window.done, window.safety, window.sound_settings
+    _ = window.session, window.done, window.safety, window.settings_page
     window.session.fit_fonts(window.height())
     own = [w.styleSheet() for w in window.findChildren(QWidget) if w.styleSheet()]
     assert own, "the fitted labels size their fonts"

@@ -28,7 +28,7 @@ from sciatica_timer.core.engine import ADD_TIME_S, SessionState, Snapshot
 from sciatica_timer.core.models import Library
 from sciatica_timer.core.safety import Reach, RedFlagAnswers
 from sciatica_timer.core.text import format_clock
-from sciatica_timer.core.timeline import Timeline, build_timeline
+from sciatica_timer.core.timeline import Side, Timeline, build_timeline
 from sciatica_timer.storage.settings import TEXT_SIZES, Settings
 from sciatica_timer.ui.controller import SessionController, SessionSummary
 from sciatica_timer.ui.screens.done import DoneView
@@ -285,7 +285,14 @@ class MainWindow(QMainWindow):
     def session_timeline(self, library: Library, routine_id: str) -> Timeline:
         """The routine's timeline with the settings' pauses and starting side ("alternate":
         the other side from last session's, remembered)."""
-        return build_timeline(library, routine_id)
+        choice, last = self.settings.first_side, self.settings.last_first_side
+        if choice == "alternate":
+            side = Side.RIGHT if last == Side.LEFT.value else Side.LEFT
+        else:
+            side = Side.RIGHT if choice == Side.RIGHT.value else Side.LEFT
+        if last != side.value:
+            self.change_settings(last_first_side=side.value)
+        return build_timeline(library, routine_id, self.settings.pauses, side)
 
     def _session_settings(self) -> None:
         """Full screen at the start of a session, if the settings say so (left again when
@@ -308,6 +315,8 @@ class MainWindow(QMainWindow):
         after = self.settings
         if (before.theme, before.text_size) != (after.theme, after.text_size):
             self.apply_appearance()
+        if before.pauses != after.pauses:
+            self.refresh_home()  # the routines' lengths
         if before.hold_s != after.hold_s:
             self.controller.hold_s = after.hold_s
         if before.pain_side != after.pain_side and self._history is not None:
@@ -328,7 +337,7 @@ class MainWindow(QMainWindow):
         selected = selected or self.home.selected_routine() or self._selected
         left_out = set(self.settings.left_out)
         flagged = self.flagged()
-        self.home.set_library(self.library, selected, flagged, left_out)
+        self.home.set_library(self.library, selected, flagged, left_out, self.settings.pauses)
         names = {i: self.library.exercises[i].name for i in left_out if i in self.library.exercises}
         self.home.set_flags(flagged, names)
 
@@ -371,6 +380,7 @@ class MainWindow(QMainWindow):
             ),
             alternative=self._flare_alternative(routine_id),
             pain_questions=pain_questions,
+            pain_side=s.pain_side,
         )
         until = safety.red_flags_block(answers, today)
         if until is not None:
@@ -392,6 +402,8 @@ class MainWindow(QMainWindow):
             self.show_home()
             return
         self._reach_before = answers.reach
+        if answers.side != self.settings.pain_side:
+            self.change_settings(pain_side=answers.side)  # told today: remembered
         self.start_routine(
             routine_id,
             library=library,

@@ -129,9 +129,7 @@ class SettingsView(QWidget):
         self.pain_side = _choices("painSideCombo", "The side that hurts", PAIN_SIDE_CHOICES)
         # appearance
         self.theme = _choices("themeCombo", "Theme", THEME_CHOICES)
-        self.text_size = _choices(
-            "textSizeCombo", "Text size", list(enumerate(TEXT_SIZE_CHOICES))
-        )
+        self.text_size = _choices("textSizeCombo", "Text size", list(enumerate(TEXT_SIZE_CHOICES)))
 
         for box in (self.voice_on, self.sounds, self.fullscreen, self.keep_awake):
             box.toggled.connect(self._edited)
@@ -140,8 +138,8 @@ class SettingsView(QWidget):
             combo.currentIndexChanged.connect(self._edited)
         for spin in (self.prepare, self.rest, self.switch, self.hold):
             spin.valueChanged.connect(self._edited)
-        for slider in (self.rate, self.volume):
-            slider.valueChanged.connect(self._edited)
+        for moved in (self.rate, self.volume):
+            moved.valueChanged.connect(self._edited)
 
         def slider(widget: QSlider, label: QLabel) -> QWidget:
             box = QWidget()
@@ -200,12 +198,12 @@ class SettingsView(QWidget):
         section("Appearance", [("Theme", self.theme), ("Text size", self.text_size)])
         column.addStretch(1)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("settingsScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(content)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("settingsScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self.back = QPushButton("Back to routines")
         self.back.setObjectName("settingsBackButton")
@@ -224,7 +222,7 @@ class SettingsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(36, 20, 24, 12)
         layout.addLayout(top)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self.setTabOrder(self.back, self.voice_on)
 
     def controls(self) -> list[QWidget]:
@@ -262,7 +260,7 @@ class SettingsView(QWidget):
         finally:
             self._loading = False
         self._fill_voices()
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
 
     def _fill_voices(self) -> None:
         """The engine starts in the background; list its voices once it has them."""
