@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 _PROPERTY = "themePalette"
@@ -238,17 +238,31 @@ QPushButton:hover {{ border-color: {p.accent}; }}
 QPushButton:pressed {{ background: {p.pressed}; }}
 QPushButton:disabled {{ color: {p.disabled_text}; border-color: {p.disabled_border}; }}
 QPushButton:focus {{ border-color: {p.accent}; }}
-QCheckBox:focus, QRadioButton:focus, QComboBox:focus, QSpinBox:focus, QSlider:focus {{
-    border: 2px solid {p.accent}; border-radius: 6px;
+QCheckBox::indicator {{
+    width: {px(20)}px; height: {px(20)}px; border: 2px solid {p.muted}; border-radius: 4px;
+    background: {p.panel};
 }}
-QComboBox, QSpinBox {{
+QCheckBox::indicator:checked {{ background: {p.accent}; border-color: {p.accent}; }}
+QCheckBox:focus {{ background: {p.selection}; border-radius: 6px; }}
+QSlider::groove:horizontal {{ height: 8px; background: {p.ring_track}; border-radius: 4px; }}
+QSlider::sub-page:horizontal {{ background: {p.accent}; border-radius: 4px; }}
+QSlider::handle:horizontal {{
+    background: {p.accent}; width: 24px; margin: -8px 0; border-radius: 12px;
+}}
+QSlider::handle:horizontal:focus {{ background: {p.text}; }}
+QSlider:focus {{ background: {p.selection}; border-radius: 6px; }}
+QComboBox {{
     background: {p.panel}; border: 2px solid {p.border}; border-radius: 6px; padding: 4px 8px;
 }}
+QSpinBox {{
+    background: {p.panel}; border: 2px solid {p.border}; border-radius: 6px; padding: 4px 8px;
+}}
+QSpinBox::up-button, QSpinBox::down-button {{ width: 0; border: none; }}
+QComboBox:focus, QSpinBox:focus {{ border-color: {p.accent}; }}
 QComboBox QAbstractItemView {{
     background: {p.panel}; color: {p.text}; selection-background-color: {p.selection};
     selection-color: {p.text};
 }}
-QCheckBox, QRadioButton, QSlider {{ padding: 4px; border: 2px solid transparent; }}
 QListWidget {{ background: {p.panel}; border: 1px solid {p.list_border}; border-radius: 12px; }}
 QListWidget::item {{ padding: 2px; border-bottom: 1px solid {p.list_divider}; }}
 QListWidget::item:selected {{ background: {p.selection}; color: {p.text}; }}
@@ -308,8 +322,38 @@ def apply_theme(
 ) -> None:
     """Style ``target`` (a window, or the whole application) in ``palette``, text ``scale``."""
     target.setStyleSheet(style_sheet(palette, scale))
+    target.setPalette(qt_palette(palette))  # what the style draws itself: arrows, sliders
     target.setProperty(_PROPERTY, palette)
     target.setProperty(_SCALE, scale)
+
+
+def qt_palette(p: Palette) -> QPalette:
+    """Qt's palette in the theme's colours, for what the style sheet leaves to the style
+    (spin box and combo box arrows, slider grooves, focus frames, popups)."""
+    qp = QPalette()
+    role = QPalette.ColorRole
+    for r, colour in (
+        (role.Window, p.background),
+        (role.WindowText, p.text),
+        (role.Base, p.panel),
+        (role.AlternateBase, p.pressed),
+        (role.Text, p.text),
+        (role.Button, p.panel),
+        (role.ButtonText, p.text),
+        (role.Highlight, p.accent),
+        (role.HighlightedText, p.on_accent),
+        (role.PlaceholderText, p.muted),
+        (role.ToolTipBase, p.panel),
+        (role.ToolTipText, p.text),
+        (role.Mid, p.border),
+        (role.Dark, p.border),
+        (role.Light, p.panel),
+    ):
+        qp.setColor(r, QColor(colour))
+    disabled = QPalette.ColorGroup.Disabled
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        qp.setColor(disabled, r, QColor(p.disabled_text))
+    return qp
 
 
 def _found(widget: QWidget, name: str) -> object:

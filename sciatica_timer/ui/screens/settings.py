@@ -58,6 +58,7 @@ def _choices(name: str, accessible: str, items: Sequence[tuple[object, str]]) ->
     combo.setAccessibleName(accessible)
     for key, text in items:
         combo.addItem(text, key)
+    combo.setMaximumWidth(720)
     return combo
 
 
@@ -67,8 +68,31 @@ def _seconds(name: str, accessible: str, limits: tuple[int, int]) -> QSpinBox:
     spin.setAccessibleName(accessible)
     spin.setRange(*limits)
     spin.setSuffix(" s")
-    spin.setMinimumWidth(120)
+    spin.setMinimumWidth(110)
+    spin.setMaximumWidth(160)
+    # its own arrows are hidden by the theme (a style sheet draws them badly): ours, − and +
+    spin.setToolTip("Up and Down arrows: a second more or less; Page Up and Down: ten")
     return spin
+
+
+def _stepper(spin: QSpinBox) -> QWidget:
+    """The spin box between a − and a + button (for the mouse; keys: Up, Down)."""
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    spin.setSingleStep(1)
+    for text, words, step in (("−", "less", -5), ("+", "more", 5)):
+        button = QPushButton(text)
+        button.setObjectName(f"{spin.objectName()}{'Less' if step < 0 else 'More'}")
+        button.setAccessibleName(f"Five seconds {words}: {spin.accessibleName()}")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setFixedWidth(52)
+        button.clicked.connect(lambda _=False, s=step: spin.setValue(spin.value() + s))
+        if step > 0:
+            row.addWidget(spin)
+        row.addWidget(button)
+    row.addStretch(1)
+    return box
 
 
 def _check(text: str, name: str) -> QCheckBox:
@@ -165,6 +189,7 @@ class SettingsView(QWidget):
             form.setVerticalSpacing(12)
             form.setHorizontalSpacing(24)
             form.setContentsMargins(12, 0, 0, 0)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             for text, widget in rows:
                 if text:
                     form.addRow(text, widget)
@@ -186,10 +211,10 @@ class SettingsView(QWidget):
         section(
             "Timing (for routines that do not set their own)",
             [
-                ("Get ready", self.prepare),
-                ("Rest between exercises", self.rest),
-                ("Switch sides", self.switch),
-                ("Tender-spot hold (H)", self.hold),
+                ("Get ready", _stepper(self.prepare)),
+                ("Rest between exercises", _stepper(self.rest)),
+                ("Switch sides", _stepper(self.switch)),
+                ("Tender-spot hold (H)", _stepper(self.hold)),
                 ("Starting side", self.first_side),
             ],
         )
