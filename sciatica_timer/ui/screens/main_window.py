@@ -68,6 +68,10 @@ KEYS = (
     Keys("", "start; back to the routines", (("Return", "enter"), ("Enter", "enter"))),
 )
 """Every key the window answers to: the shortcuts and the keys help are both built from it."""
+SESSION_ACTIONS = frozenset(
+    {"pause", "skip", "back", "add", "hold", "pain_stop", "end", "yes", "no"}
+)
+"""The actions of a running session: their keys work on the session screen only."""
 
 
 class Banner(QFrame):
@@ -175,6 +179,8 @@ class MainWindow(QMainWindow):
         controller.notice.connect(self.show_notice)
         controller.finished.connect(self._on_finished)
         self._install_keys()
+        self.stack.currentChanged.connect(self._keys_follow_the_page)
+        self._keys_follow_the_page()
         self.resize(1280, 720)
         self.setMinimumSize(800, 560)
 
@@ -306,6 +312,20 @@ class MainWindow(QMainWindow):
             self._session_fullscreen = False
             if self.isFullScreen():
                 self.showNormal()
+
+    def _keys_follow_the_page(self) -> None:
+        """The session's keys (Space, the arrows, Y, N...) only on the session screen: on
+        the others Space presses the focused button and the arrows move sliders and lists.
+        On the settings screen only the F keys stay (letters choose in a list there)."""
+        current = self.stack.currentWidget()
+        on_session = "session" in self.__dict__ and current is self.session
+        on_settings = "settings_page" in self.__dict__ and current is self.settings_page
+        bindings = [(key, action) for keys in KEYS for key, action in keys.bindings]
+        for shortcut, (key, action) in zip(self.shortcuts, bindings, strict=True):
+            if action in SESSION_ACTIONS:
+                shortcut.setEnabled(on_session)
+            else:
+                shortcut.setEnabled(not on_settings or (key.startswith("F") and len(key) > 1))
 
     def _dress_history(self, history: HistoryWindow) -> None:
         apply_theme(history, palette_for(self.settings.theme), TEXT_SIZES[self.settings.text_size])
