@@ -73,6 +73,8 @@ def main() -> int:
             pump(1200)
             shot(f"session-{key}")
             controller.end()
+            pump(200)
+            shot(f"done-{key}")
             window.show_home()
     ctx.close()
     return 0

@@ -79,7 +79,7 @@ VERSION = 2
 """The settings file's format: written in the file; a newer one is kept before a save."""
 PAUSE_RANGE = (0, 120)
 HOLD_RANGE = (HOLD_MIN_S, HOLD_MAX_S)
-TEXT_SIZES = (0.85, 1.0, 1.2, 1.45)
+TEXT_SIZES = (0.9, 1.0, 1.15, 1.3)
 """Text size steps: the scale of every font size (step 1 is the usual size)."""
 CHOICES: dict[str, tuple[str, ...]] = {
     "first_side": ("left", "right", "alternate"),

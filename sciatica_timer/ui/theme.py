@@ -55,6 +55,8 @@ class Palette:
     """The body map's figure."""
     region: str
     """A body-map region the pain does not reach."""
+    picture: str
+    """Behind an exercise's picture: the pictures are drawn in dark lines, as for paper."""
 
     def phase(self, tone: str) -> str:
         """The colour of a phase tone (see ``PHASE_TONES``)."""
@@ -94,6 +96,7 @@ LIGHT = Palette(
     overlay_text="white",
     figure="#ffffff",
     region="#f1eee8",
+    picture="#ffffff",
 )
 
 DARK = Palette(
@@ -126,6 +129,7 @@ DARK = Palette(
     overlay_text="#e9eef1",
     figure="#2a3237",
     region="#2a3237",
+    picture="#dfe5e8",
 )
 
 HIGH_CONTRAST = Palette(
@@ -158,6 +162,7 @@ HIGH_CONTRAST = Palette(
     overlay_text="#ffffff",
     figure="#000000",
     region="#1a1a1a",
+    picture="#ffffff",
 )
 
 PRINT = LIGHT
@@ -220,6 +225,11 @@ def style_sheet(p: Palette, scale: float = 1.0) -> str:
 
     def px(size: int) -> int:
         return max(1, round(size * scale))
+
+    def row(size: int) -> int:
+        """The session's control row (the stop button in it) is never cut off: it grows
+        no larger than the usual size."""
+        return max(1, round(size * min(scale, 1.0)))
 
     phases = "\n".join(f'QLabel[phase="{t}"] {{ color: {p.phase(t)}; }}' for t in PHASE_TONES)
     sides = "\n".join(
@@ -287,8 +297,10 @@ QPushButton[role="answer"]:checked, QPushButton[role="scale"]:checked {{
 QPushButton[role="answer"][tone="warning"]:checked {{ background: {p.pain_dark}; }}
 QPushButton[role="scale"] {{ padding: 4px; }}
 QPushButton[role="close"] {{ padding: 0; font-size: {px(20)}px; }}
-QPushButton[compact="true"] {{ padding: 8px 6px; font-size: {px(16)}px; }}
-QPushButton[role="stop"][compact="true"] {{ font-size: {px(20)}px; padding: 12px 10px; }}
+QPushButton[compact="false"] {{ font-size: {row(18)}px; }}
+QPushButton[role="stop"][compact="false"] {{ font-size: {row(24)}px; }}
+QPushButton[compact="true"] {{ padding: 8px 6px; font-size: {row(16)}px; }}
+QPushButton[role="stop"][compact="true"] {{ font-size: {row(20)}px; padding: 12px 10px; }}
 QFrame[role="caution"] {{
     background: {p.caution_bg}; border: 2px solid {p.caution_border}; border-radius: 10px;
 }}

@@ -180,6 +180,7 @@ class CheckInView(QWidget):
         questions = QVBoxLayout()
         for text in ("How strong is the pain right now? (0 none, 10 worst)",):
             label = QLabel(text)
+            label.setWordWrap(True)  # beside the side choice, at a large text size
             set_role(label, "question")
             questions.addWidget(label)
         questions.addWidget(self.pain_scale)

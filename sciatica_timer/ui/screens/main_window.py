@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +34,8 @@ from sciatica_timer.ui.screens.done import DoneView
 from sciatica_timer.ui.screens.home import HomeView
 from sciatica_timer.ui.screens.safety import SafetyView
 from sciatica_timer.ui.theme import apply_theme, palette_for, set_role
+from sciatica_timer.ui.widgets.body_map import PAIN_SIDE
+from sciatica_timer.ui.widgets.page_stack import PageStack
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
     from sciatica_timer.ui.screens.checkin import CheckIn, CheckInView, FlareAlternative
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
         self._assets = assets_dir
         self.banner = Banner()
         self.home = HomeView()
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # a page scrolls when the window is too small for it
         self.stack.addWidget(self.home)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -200,7 +201,7 @@ class MainWindow(QMainWindow):
         view.end_button.clicked.connect(c.end)
         view.pain_button.clicked.connect(c.pain_stop)
         view.check_panel.answer.changed.connect(c.answer_check)
-        self.stack.addWidget(view)
+        self.stack.addWidget(view, scroll=False)  # the stop button always shows
         return view
 
     @cached_property
@@ -269,6 +270,7 @@ class MainWindow(QMainWindow):
         """The first theme (and "follow the system" follows the desktop's), the hold."""
         self.apply_appearance()
         self.controller.hold_s = self.settings.hold_s
+        self.setProperty(PAIN_SIDE, self.settings.pain_side)
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._system_scheme_changed)
 
@@ -339,8 +341,11 @@ class MainWindow(QMainWindow):
             self.refresh_home()  # the routines' lengths
         if before.hold_s != after.hold_s:
             self.controller.hold_s = after.hold_s
-        if before.pain_side != after.pain_side and self._history is not None:
-            self._history.set_pain_side(after.pain_side)
+        if before.pain_side != after.pain_side:
+            self.setProperty(PAIN_SIDE, after.pain_side)  # every body map's leg
+            self.update()
+            if self._history is not None:
+                self._history.set_pain_side(after.pain_side)
 
     def set_library(self, library: Library, selected_routine: str | None) -> None:
         self.library = library

@@ -20,6 +20,8 @@ _REGIONS: dict[Reach, QRectF] = {
 }
 _BOX = QSize(200, 400)
 _LEGS = {"left": QRectF(58, 180, 44, 180), "right": QRectF(98, 180, 44, 180)}
+PAIN_SIDE = "painSide"
+"""The window's property naming the side that hurts: a body map not told otherwise shows it."""
 SIDES = ("left", "both", "right")
 """The sides the pain may be on (the settings' ``pain_side`` values)."""
 SIDE_WORDS = {"left": "Left leg", "both": "Both legs", "right": "Right leg"}
@@ -51,7 +53,8 @@ class BodyMap(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._reach: Reach | None = None
-        self._side = "right"
+        self._side: str | None = None
+        """Set by ``set_side``; None: the window's side that hurts (PAIN_SIDE)."""
         self.setMinimumSize(150, 260)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -68,7 +71,11 @@ class BodyMap(QWidget):
             self.reach_changed.emit(reach)
 
     def side(self) -> str:
-        return self._side
+        """The leg marked: the one set, else the window's side that hurts, else both."""
+        if self._side is not None:
+            return self._side
+        found = self.window().property(PAIN_SIDE)
+        return found if isinstance(found, str) and found in SIDES else "both"
 
     def set_side(self, side: str) -> None:
         """Mark the leg that hurts: "left", "right" or "both"."""
@@ -91,13 +98,13 @@ class BodyMap(QWidget):
     def region_center(self, reach: Reach) -> QPointF:
         """Where a region is on screen (tests click there)."""
         scale, offset = self._scale()
-        rect = next(r for found, r in _regions(self._side) if found is reach)
+        rect = next(r for found, r in _regions(self.side()) if found is reach)
         return rect.center() * scale + offset
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         scale, offset = self._scale()
         point = (event.position() - offset) / scale
-        for reach, rect in reversed(_regions(self._side)):
+        for reach, rect in reversed(_regions(self.side())):
             if rect.contains(point):
                 self.set_reach(reach)
                 return
@@ -123,7 +130,7 @@ class BodyMap(QWidget):
         font = QFont(self.font())
         font.setPixelSize(11)
         painter.setFont(font)
-        for reach, rect in _regions(self._side):
+        for reach, rect in _regions(self.side()):
             hit = 0 < reach.level <= level
             painter.setPen(QPen(QColor(colors.pain if hit else colors.muted), 2))
             painter.setBrush(QColor(colors.pain if hit else colors.region))

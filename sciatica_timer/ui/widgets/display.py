@@ -185,7 +185,7 @@ class Illustration(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(palette_of(self).panel))
+        painter.setBrush(QColor(palette_of(self).picture))
         painter.drawRoundedRect(QRectF(self.rect()), 18, 18)
         if self.has_image():
             view = self._renderer.viewBoxF()
