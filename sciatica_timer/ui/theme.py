@@ -227,8 +227,8 @@ def style_sheet(p: Palette, scale: float = 1.0) -> str:
         return max(1, round(size * scale))
 
     def row(size: int) -> int:
-        """The session's control row (the stop button in it) is never cut off: it grows
-        no larger than the usual size."""
+        """The session's control row (the stop button in it) and the eleven numbers of
+        the pain scale always fit in their row: they grow no larger than the usual size."""
         return max(1, round(size * min(scale, 1.0)))
 
     phases = "\n".join(f'QLabel[phase="{t}"] {{ color: {p.phase(t)}; }}' for t in PHASE_TONES)
@@ -295,7 +295,7 @@ QPushButton[role="answer"]:checked, QPushButton[role="scale"]:checked {{
     background: {p.accent}; color: {p.on_accent};
 }}
 QPushButton[role="answer"][tone="warning"]:checked {{ background: {p.pain_dark}; }}
-QPushButton[role="scale"] {{ padding: 4px; }}
+QPushButton[role="scale"] {{ padding: 4px; font-size: {row(18)}px; }}
 QPushButton[role="close"] {{ padding: 0; font-size: {px(20)}px; }}
 QPushButton[compact="false"] {{ font-size: {row(18)}px; }}
 QPushButton[role="stop"][compact="false"] {{ font-size: {row(24)}px; }}

@@ -258,7 +258,7 @@ class MainWindow(QMainWindow):
         view = SettingsView()
         view.changed.connect(lambda changes: self.change_settings(**changes))
         view.closed.connect(self.show_home)
-        self.stack.addWidget(view)
+        self.stack.addWidget(view, scroll=False)  # it scrolls itself, under its title
         return view
 
     def show_settings(self) -> None:
