@@ -11,7 +11,7 @@ import pytest
 from actions import check_in
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QAbstractButton, QLabel
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext, build
@@ -437,3 +437,54 @@ def test_a_newer_versions_file_is_used_and_kept(start: Start, tmp_path: Path,
     assert saved(ctx).rest_s == 20
     ctx = start(tmp_path)
     assert not [m for m in ctx.window.banner.messages() if "newer version" in m]
+
+
+def _overlapping(page: QWidget) -> list[tuple[str, str]]:
+    """Pairs of visible labels and buttons on ``page`` drawn over each other."""
+    shown = [
+        w
+        for w in page.findChildren(QWidget)
+        if isinstance(w, QLabel | QAbstractButton) and w.isVisibleTo(page) and w.text()
+    ]
+    rects = [(w, w.rect().translated(w.mapTo(page, w.rect().topLeft()))) for w in shown]
+    return [
+        (a.text(), b.text())
+        for i, (a, ra) in enumerate(rects)
+        for b, rb in rects[i + 1 :]
+        if ra.intersects(rb) and not (a.isAncestorOf(b) or b.isAncestorOf(a))
+    ]
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)])
+def test_the_largest_text_on_a_small_screen_squeezes_nothing_and_hides_no_stop_button(
+    start: Start, tmp_path: Path, qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    """A page that does not fit scrolls instead of drawing its questions over each other;
+    the session's stop button is always whole on screen."""
+    ctx = start(tmp_path)
+    window = ctx.window
+    window.resize(*size)
+    window.show_notice("A notice of two lines takes room too. " * 6)
+    page = open_settings(ctx, qtbot)
+    page.text_size.setCurrentIndex(len(TEXT_SIZES) - 1)
+    back_home(ctx, qtbot, page)
+    window.ask_then_start(ROUTINE)
+    checkin = window.checkin
+    qtbot.mouseClick(checkin.findChild(QAbstractButton, "acceptDisclaimerButton"),
+                     Qt.MouseButton.LeftButton)  # fmt: skip
+    for answer in checkin.red_flag_answers.values():
+        answer.no.click()
+    checkin.red_flag_continue.click()
+    assert checkin.pages.currentWidget() is checkin.pain_page
+    qtbot.waitUntil(lambda: checkin.pain_page.height() > 0)
+    assert _overlapping(checkin.pain_page) == []
+    check_in(ctx, qtbot)
+    pain = window.session.pain_button
+    qtbot.waitUntil(lambda: pain.isVisible())
+    whole = pain.rect().translated(pain.mapTo(window, pain.rect().topLeft()))
+    assert window.rect().contains(whole), (whole, window.rect())
+    assert pain.width() >= pain.sizeHint().width()
+    ctx.controller.end()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.done)
+    qtbot.waitUntil(lambda: window.done.height() > 0)
+    assert _overlapping(window.done) == []
