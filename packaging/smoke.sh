@@ -11,7 +11,9 @@
 #    being mapped (polled with xwininfo), under Xvfb when there is no DISPLAY; at most
 #    MAX_START_S;
 # 4. the desktop entry and AppStream metainfo validate (when desktop-file-validate and
-#    appstreamcli are installed), and the metainfo's newest release is this version.
+#    appstreamcli are installed), and the metainfo's newest release is this version; the
+#    routine file type (linux/sciatica-timer.xml) builds into a MIME database that maps
+#    *.sciatica.json to the type the desktop entry opens (when update-mime-database is).
 # Needs: xvfb-run (package xvfb) and xwininfo (x11-utils) for step 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -138,6 +140,21 @@ if command -v appstreamcli >/dev/null; then
     echo "smoke: $metainfo validates"
 else
     echo "smoke: $metainfo not validated (appstream is not installed)"
+fi
+mime=packaging/linux/$NAME.xml
+mime_type=$(grep -o 'mime-type type="[^"]*"' "$mime" | cut -d'"' -f2)
+grep -qx "MimeType=$mime_type;" "$desktop" || fail "$desktop does not open $mime_type ($mime)"
+grep -q '^Exec=.* %f$' "$desktop" || fail "$desktop: Exec= does not pass the file (%f)"
+if command -v update-mime-database >/dev/null; then
+    mkdir -p "$WORK/mime/packages"
+    cp "$mime" "$WORK/mime/packages/"
+    update-mime-database "$WORK/mime" >"$WORK/mime.log" 2>&1 ||
+        { cat "$WORK/mime.log"; fail "$mime does not build a MIME database"; }
+    grep -qx "[0-9]*:$mime_type:\*\.sciatica\.json" "$WORK/mime/globs2" ||
+        fail "$mime does not map *.sciatica.json to $mime_type"
+    echo "smoke: $mime builds, *.sciatica.json is $mime_type"
+else
+    echo "smoke: $mime not checked (shared-mime-info is not installed)"
 fi
 newest=$(grep -o '<release version="[^"]*"' "$metainfo" | head -n1 | cut -d'"' -f2)
 [ "$newest" = "$VERSION" ] || fail "$metainfo: newest release is $newest, not $VERSION"

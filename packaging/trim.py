@@ -43,8 +43,9 @@ QtMultimedia's media backends (FFmpeg): the app plays WAVs on a QAudioSink, whic
 
 DROP_PLUGINS = frozenset(
     {
-        # image formats: the pictures and icons are SVG and PNG (built in); ICO stays
-        "qpdf", "qicns", "qtiff", "qwebp", "qtga", "qwbmp", "qjpeg", "qgif",
+        # image formats: the pictures and icons are SVG and PNG (built in); ICO stays, and
+        # JPEG (qjpeg): a user's own exercise picture may be one
+        "qpdf", "qicns", "qtiff", "qwebp", "qtga", "qwbmp", "qgif",
         "qtvirtualkeyboardplugin",  # an on-screen keyboard, which pulls in QtQuick controls
         "qgtk3",  # the GTK theme: it pulls in GTK, Pango and Cairo; the app draws its own theme
     }

@@ -15,7 +15,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
-from sciatica_timer.cli import Options, UsageError, known_routine, parse_args, run_command
+from sciatica_timer.cli import (
+    Options,
+    UsageError,
+    known_routine,
+    load_extra,
+    parse_args,
+    run_command,
+)
 from sciatica_timer.core.models import Library
 from sciatica_timer.storage.journal.store import Journal
 from sciatica_timer.storage.library_cache import VerifiedCache
@@ -26,8 +33,13 @@ from sciatica_timer.storage.paths import (
     bundled_library,
     make_private_dir,
 )
-from sciatica_timer.storage.problems import LibraryError
+from sciatica_timer.storage.problems import LibraryError, printable
 from sciatica_timer.storage.settings import Settings, load_settings, save_settings
+from sciatica_timer.storage.user_library import UserLibrary
+
+Loaded = tuple[Library, list[str], UserLibrary]
+"""What ``load_libraries`` read: the window's library, what to tell the user, and the
+user's own library (to change)."""
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QObject
@@ -55,13 +67,23 @@ class AppContext:
     controller: SessionController
     window: MainWindow
     voice: Voice
+    user_library: UserLibrary
+    """The user's own routines and exercises (an empty one that saves nothing until the
+    routines are loaded; then the window has it too)."""
     notices: list[str] = field(default_factory=list)
     routine: str | None = None
     """The routine selected when the window opened (``--routine``, else the last one used)."""
 
     def load_library(self) -> None:
         """Load and validate the routines and show them on the home screen."""
-        self.show_library(*load_libraries(self.opts))
+        self.use(load_libraries(self.opts))
+
+    def use(self, loaded: Loaded) -> None:
+        """Show what ``load_libraries`` read, and hand the user's library to the window."""
+        library, notices, user_library = loaded
+        self.user_library = user_library
+        self.window.user_library = user_library
+        self.show_library(library, notices)
 
     def show_library(self, library: Library, notices: Sequence[str] = ()) -> None:
         """Show the loaded routines, with the one to select resolved once, here."""
@@ -83,8 +105,9 @@ class AppContext:
         _close_log_handlers()
 
 
-def load_libraries(opts: Options) -> tuple[Library, list[str]]:
-    """The bundled routines, plus the user's file when it is usable.
+def load_libraries(opts: Options) -> Loaded:
+    """The bundled routines, the user's own (``UserLibrary``: imported or made in the
+    editor), plus an ``--exercises`` file's when it is usable.
 
     Files that passed validation at an earlier start are not checked against the schema
     again (``VerifiedCache`` in the cache folder): start-up stays light.
@@ -92,24 +115,30 @@ def load_libraries(opts: Options) -> tuple[Library, list[str]]:
     notices: list[str] = []
     verified = VerifiedCache.of(opts.paths)
     try:
-        library = load_library(
+        bundled = load_library(
             bundled_library(), display="exercises.json (bundled)", verified=verified
         )
     except LibraryError as exc:
-        library = Library({}, {})
+        bundled = Library({}, {})
         notices.append(f"The bundled exercise library could not be read: {exc.problems[0]}")
+    if bundled.exercises:
+        user_library, user_notices = UserLibrary.open(opts.paths, bundled)
+        notices += user_notices
+    else:  # its routines name bundled exercises: never judged (or moved) without them
+        user_library = UserLibrary(opts.paths, bundled, blocked="the bundled exercises are missing")
+    library = user_library.library()
     if opts.exercises:
         try:
-            library = library.merged_with(load_library(opts.exercises, verified=verified))
+            library = library.merged_with(load_extra(opts.exercises, bundled, opts.paths))
         except LibraryError as exc:
             shown = "; ".join(str(p) for p in exc.problems[:3])
             more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
             notices.append(
-                f"Your exercises file {opts.exercises} has problems, so only the bundled "
-                f"routines are shown: {shown}{more}. Check it with: sciatica-timer --check "
+                f"Your exercises file {opts.exercises} has problems, so its routines are not "
+                f"shown: {shown}{more}. Check it with: sciatica-timer --check "
                 f"{opts.exercises}"
             )
-    return library, notices
+    return library, notices, user_library
 
 
 def _close_log_handlers() -> None:
@@ -144,7 +173,7 @@ def build(
     opts: Options,
     clock: Clock | None = None,
     defer_library: bool = False,
-    loaded: tuple[Library, list[str]] | None = None,
+    loaded: Loaded | None = None,
 ) -> AppContext:
     """Build the window and everything behind it (a QApplication must exist).
 
@@ -178,7 +207,10 @@ def build(
     controller = SessionController(clock or MonotonicClock(), journal, voice, awake)
     selected = opts.routine or settings.last_routine
     window = MainWindow(library, controller, assets_dir(), selected, settings)
-    ctx = AppContext(opts, paths, library, journal, settings, controller, window, voice, notices)
+    loading = UserLibrary(paths, library, blocked="your routines are not loaded yet")
+    ctx = AppContext(
+        opts, paths, library, journal, settings, controller, window, voice, loading, notices
+    )
     window.voices = lambda: [(v.id, v.name) for v in voice.voices()]
     voice.setParent(window)
     voice.notice.connect(window.show_notice)
@@ -198,7 +230,7 @@ def build(
     for notice in notices:
         window.show_notice(notice)
     if loaded is not None:
-        ctx.show_library(*loaded)
+        ctx.use(loaded)
     elif not defer_library:
         ctx.load_library()
         drop_source_lines()
@@ -273,7 +305,7 @@ def _quiet_expected_qt_messages() -> None:
     previous = qInstallMessageHandler(handler)
 
 
-def run_window(opts: Options, loaded: tuple[Library, list[str]] | None = None) -> int:
+def run_window(opts: Options, loaded: Loaded | None = None) -> int:
     """The window, until it is closed (``loaded``: the routines, when already read)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -285,9 +317,12 @@ def run_window(opts: Options, loaded: tuple[Library, list[str]] | None = None) -
     _quiet_expected_qt_messages()
     instance = _one_window_per_folder(opts, app)
     if instance is None:
+        also = ""
+        if opts.open_file is not None:
+            also = f" and asked to import {printable(str(opts.open_file))}"
         print(
             "sciatica-timer: Sciatica Timer is already open for this data folder; "
-            "it was brought to the front.",
+            f"it was brought to the front{also}.",
             file=sys.stderr,
         )
         return 0
@@ -300,6 +335,7 @@ def run_window(opts: Options, loaded: tuple[Library, list[str]] | None = None) -
         ctx.window.activateWindow()
 
     instance.activated.connect(come_forward)
+    instance.open_requested.connect(lambda path: open_file(ctx, Path(path)))
     _calm_excepthook(ctx.window)
     if opts.fullscreen:
         ctx.window.showFullScreen()
@@ -311,7 +347,9 @@ def run_window(opts: Options, loaded: tuple[Library, list[str]] | None = None) -
         if loaded is None:
             ctx.load_library()
         drop_source_lines()
-        if opts.start and ctx.routine:  # never past the disclaimer and the red flags
+        if opts.open_file is not None:
+            open_file(ctx, opts.open_file)
+        elif opts.start and ctx.routine:  # never past the disclaimer and the red flags
             ctx.window.ask_then_start(ctx.routine, pain_questions=False)
 
     QTimer.singleShot(0, after_first_paint)
@@ -387,7 +425,19 @@ def _one_window_per_folder(opts: Options, app: QObject) -> SingleInstance | None
     with contextlib.suppress(OSError):  # the journal will say what is wrong with the folder
         make_private_dir(folder)
     instance = SingleInstance(folder, app)
-    return instance if instance.acquire() else None
+    return instance if instance.acquire(opts.open_file) else None
+
+
+def open_file(ctx: AppContext, path: Path) -> None:
+    """The file the app was opened with (``sciatica-timer FILE``, or handed over by a later
+    start): the window comes forward with the import dialog for it, which lists its
+    problems or what importing it would do. Nothing is imported without the user."""
+    window = ctx.window
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    window.import_file(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,6 +1,8 @@
 """The command line: options, and the commands that need no window.
 
-Nothing here imports Qt, so ``--list``, ``--check`` and ``--plan`` answer at once.
+Nothing here imports Qt, so ``--list``, ``--check`` and ``--plan`` answer at once. They
+show the user's own routines (``storage/user_library``, imported or made in the window)
+beside the bundled ones; ``--import`` and ``--export-routine`` move routines in and out.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sciatica_timer.storage.library_checks import check_file, schema_path
 from sciatica_timer.storage.library_file import load_library
 from sciatica_timer.storage.paths import AppPaths, bundled_library
 from sciatica_timer.storage.problems import LibraryError, printable
+from sciatica_timer.storage.user_library import UserLibrary, clash_problems
 
 _BUNDLED = "<bundled>"
 
@@ -51,15 +54,33 @@ class Options:
     no_voice: bool
     fullscreen: bool
     export_history: str | None
+    import_file: str | None = None
+    export_routine: tuple[str, str] | None = None
+    """The routine's id and the file to write it to."""
+    open_file: Path | None = None
+    """A file given alone (``sciatica-timer FILE``, as the desktop opens one): the window
+    opens and offers to import it."""
 
     @property
     def paths(self) -> AppPaths:
         return AppPaths.under(self.data_dir) if self.data_dir else AppPaths.from_platform()
 
     @property
+    def commands(self) -> tuple[object, ...]:
+        return (
+            self.list,
+            self.check,
+            self.plan,
+            self.schema,
+            self.export_history,
+            self.import_file,
+            self.export_routine,
+            self.self_test,
+        )
+
+    @property
     def opens_window(self) -> bool:
-        commands = (self.list, self.check, self.plan, self.schema, self.export_history)
-        return not (any(commands) or self.self_test)
+        return not any(self.commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,14 +91,27 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Self-care guidance, not a diagnosis. Stop at once if pain spreads down the leg.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "open_file",
+        nargs="?",
+        type=Path,
+        metavar="FILE",
+        help="open the window and offer to import this routines file (as opening it from "
+        "the file manager does)",
+    )
     info = parser.add_argument_group("look without opening the window")
-    info.add_argument("--list", action="store_true", help="list the routines and exit")
+    info.add_argument(
+        "--list",
+        action="store_true",
+        help="list the routines (the bundled ones, then yours) and exit",
+    )
     info.add_argument(
         "--check",
         nargs="?",
         const=_BUNDLED,
         metavar="FILE",
-        help="validate an exercises file (default: the bundled one); exit 0 if valid, 2 if not",
+        help="validate an exercises file against the bundled exercises (default: the "
+        "bundled file itself); exit 0 if valid, 2 if not",
     )
     info.add_argument("--plan", metavar="ROUTINE_ID", help="print a routine's timetable and exit")
     info.add_argument("--json", action="store_true", help="with --plan: print JSON")
@@ -95,13 +129,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the session history as CSV to FILE ('-' for standard output) and exit",
     )
+    mine = parser.add_argument_group("your routines (kept in the data folder)")
+    mine.add_argument(
+        "--import",
+        dest="import_file",
+        metavar="FILE",
+        help="import the routines and exercises of FILE into your library and exit: all "
+        "of it when it is valid and no routine id is taken (exit 0), else nothing, with "
+        "the problems (exit 2)",
+    )
+    mine.add_argument(
+        "--export-routine",
+        nargs=2,
+        metavar=("ID", "FILE"),
+        help="write routine ID, with your own exercises it uses, to FILE to share, and exit",
+    )
     run = parser.add_argument_group("the window")
     run.add_argument(
         "--exercises",
         type=Path,
         metavar="FILE",
-        help="use this exercises file (with --list/--plan: instead of the bundled one; "
-        "in the window: beside it)",
+        help="also use the routines and exercises of this file, beside the bundled ones "
+        "and yours (with --list/--plan and in the window), without importing it",
     )
     run.add_argument("--routine", metavar="ID", help="preselect this routine")
     run.add_argument(
@@ -125,14 +174,44 @@ def parse_args(argv: Sequence[str]) -> Options:
     ns = build_parser().parse_args(list(argv))
     if ns.json and not ns.plan:
         raise UsageError("--json goes with --plan ROUTINE_ID (see --help)")
-    return Options(**{f.name: getattr(ns, f.name) for f in fields(Options)})
+    if ns.export_routine is not None:
+        ns.export_routine = tuple(ns.export_routine)
+    opts = Options(**{f.name: getattr(ns, f.name) for f in fields(Options)})
+    if opts.open_file is not None and not opts.opens_window:
+        raise UsageError(
+            f"a FILE to open goes alone (the window offers to import it); to import without "
+            f"the window use --import {printable(str(opts.open_file))}"
+        )
+    return opts
 
 
-def _load(opts: Options) -> Library:
-    """The library for --list and --plan (a file validated before skips the schema)."""
-    path = opts.exercises or bundled_library()
-    display = str(opts.exercises) if opts.exercises else "exercises.json"
-    return load_library(path, display, verified=VerifiedCache.of(opts.paths))
+def load_bundled(paths: AppPaths) -> Library:
+    """The bundled library (a file validated before skips the schema)."""
+    return load_library(bundled_library(), "exercises.json", verified=VerifiedCache.of(paths))
+
+
+def load_extra(path: Path, bundled: Library, paths: AppPaths) -> Library:
+    """An ``--exercises`` file: its steps may name the bundled exercises, and its pictures
+    are inside ``assets/`` like the bundled ones."""
+    return load_library(path, str(path), verified=VerifiedCache.of(paths), known=bundled.exercises)
+
+
+def _user_library(opts: Options, bundled: Library, err: TextIO) -> UserLibrary:
+    """The user's library; what went wrong with its file goes to ``err`` (told once)."""
+    user, notices = UserLibrary.open(opts.paths, bundled)
+    for notice in notices:
+        print(f"sciatica-timer: {printable(notice)}", file=err)
+    return user
+
+
+def _load(opts: Options, err: TextIO) -> Library:
+    """The library for --list and --plan: the bundled routines, the user's, then those of
+    an ``--exercises`` file."""
+    bundled = load_bundled(opts.paths)
+    library = _user_library(opts, bundled, err).library()
+    if opts.exercises:
+        library = library.merged_with(load_extra(opts.exercises, bundled, opts.paths))
+    return library
 
 
 def known_routine(library: Library, routine_id: str) -> str:
@@ -211,6 +290,77 @@ def _export_history(opts: Options, out: TextIO, window_open: Callable[[Path], bo
     return 0
 
 
+def _check(opts: Options, out: TextIO) -> int:
+    """--check: every problem, one line each, or one OK line saying what it was checked
+    against (always every check: this is how a user finds the line to fix)."""
+    if opts.check == _BUNDLED:
+        path, display, known = bundled_library(), "exercises.json", None
+    else:
+        path, display = Path(str(opts.check)), str(opts.check)
+        known = load_library(bundled_library(), "exercises.json").exercises  # writes nothing
+    problems = check_file(path, display, known)
+    for problem in problems:
+        print(problem, file=out)
+    if not problems:  # a name from the command line may hold a lone surrogate
+        against = f" (checked against the {len(known)} bundled exercises)" if known else ""
+        print(f"{printable(display)}: OK{against}", file=out)
+    return 2 if problems else 0
+
+
+def _in_use(opts: Options, window_open: Callable[[Path], bool]) -> UsageError | None:
+    if window_open(opts.paths.data_dir):
+        return UsageError(
+            f"Sciatica Timer is open for {opts.paths.data_dir}; import from its window "
+            "(Import on the home screen), or close it and try again"
+        )
+    return None
+
+
+def _import(opts: Options, out: TextIO, err: TextIO, window_open: Callable[[Path], bool]) -> int:
+    """--import FILE: all of it, or nothing with the --check lines (or the clashes), exit 2."""
+    path = Path(str(opts.import_file))
+    display = str(opts.import_file)
+    bundled = load_bundled(opts.paths)
+    problems = check_file(path, display, bundled.exercises)
+    if problems:
+        for problem in problems:
+            print(problem, file=out)
+        return 2
+    if (busy := _in_use(opts, window_open)) is not None:
+        raise busy
+    user = _user_library(opts, bundled, err)
+    plan = user.plan_import(path)
+    if plan.clashes:
+        for problem in clash_problems(plan, display, user):
+            print(problem, file=out)
+        return 2
+    before = dict(user.exercises)
+    imported = user.apply_import(plan, {})
+    for rid in imported:
+        routine = user.routines[rid]
+        print(f"Imported routine {rid} ({printable(routine.name)})", file=out)
+    for eid, exercise in user.exercises.items():
+        if eid not in before:  # one the user had already is not imported again
+            print(f"Imported exercise {eid} ({printable(exercise.name)})", file=out)
+    print(f"into {user.path}", file=out)
+    return 0
+
+
+def _export_routine(opts: Options, out: TextIO, err: TextIO) -> int:
+    assert opts.export_routine is not None
+    routine_id, file = opts.export_routine
+    user = _user_library(opts, load_bundled(opts.paths), err)
+    routine = user.library().routines[known_routine(user.library(), routine_id)]
+    target = Path(file)
+    try:
+        user.export_routine(routine_id, target)
+    except OSError as exc:
+        why = f"cannot write the routine there ({exc.strerror or exc})"
+        raise OSError(exc.errno, why, str(target)) from exc
+    print(f"Wrote routine {routine_id} ({printable(routine.name)}) to {target.resolve()}", file=out)
+    return 0
+
+
 def _maybe_open(_folder: Path) -> bool:
     return True  # without a way to tell, assume a window may be using the journal
 
@@ -226,15 +376,12 @@ def run_command(
     whether a window holds the data folder, and ``self_test`` runs every check, the Qt
     ones included (the app passes both; without it the self-test skips the Qt checks)."""
     try:
-        if opts.check:  # always every check: this is how a user finds the line to fix
-            path = bundled_library() if opts.check == _BUNDLED else Path(opts.check)
-            display = "exercises.json" if opts.check == _BUNDLED else opts.check
-            problems = check_file(path, display)
-            for problem in problems:
-                print(problem, file=out)
-            if not problems:  # a name from the command line may hold a lone surrogate
-                print(f"{printable(display)}: OK", file=out)
-            return 2 if problems else 0
+        if opts.check:
+            return _check(opts, out)
+        if opts.import_file:
+            return _import(opts, out, err, window_open)
+        if opts.export_routine:
+            return _export_routine(opts, out, err)
         if opts.self_test:
             if self_test is not None:
                 return self_test(out)
@@ -246,7 +393,7 @@ def run_command(
             return 0
         if opts.export_history:
             return _export_history(opts, out, window_open)
-        library = _load(opts)
+        library = _load(opts, err)
         if opts.list:
             _print_list(library, out)
             return 0

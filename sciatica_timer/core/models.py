@@ -112,6 +112,8 @@ class Routine:
     """None here and in rest_s and switch_s: the user's default (``Pauses``)."""
     rest_s: int | None = None
     switch_s: int | None = None
+    for_flare_days: bool = False
+    """Meant for flare-up days: an exercise best avoided in a flare-up is flagged in it."""
 
     def pauses(self, defaults: Pauses = DEFAULT_PAUSES) -> Pauses:
         """This routine's own times, the defaults where it sets none."""

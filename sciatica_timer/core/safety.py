@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from sciatica_timer.core.models import Library
+from sciatica_timer.core.models import Library, Routine
 
 # Reach lives with the records that hold it (read here too); it is named here as well.
 from sciatica_timer.core.records import REACH_WORDS as REACH_WORDS
@@ -178,6 +178,27 @@ def flare_alternative(
     rid = gentle[0]
     total = build_timeline(usable, rid).total_s
     return GentleRoutine(rid, usable.routines[rid].name, total, dropped * 2 > len(steps))
+
+
+FLARE_WORD = "flare"
+"""A routine whose id or name holds this word is meant for flare-up days (as
+``flare_alternative`` offers one)."""
+
+
+def meant_for_flare(routine: Routine) -> bool:
+    """Whether the routine says it is for flare-up days (ticked, or by its id or name)."""
+    words = (routine.id.casefold(), routine.name.casefold())
+    return routine.for_flare_days or any(FLARE_WORD in w for w in words)
+
+
+def flare_conflicts(library: Library, routine: Routine, for_flare: bool = False) -> list[str]:
+    """The names of the exercises best avoided in a flare-up that a routine meant for
+    flare-up days (by its name, or ``for_flare``) holds, once each, in order; empty for any
+    other routine. An unknown exercise is not this rule's business (``--check`` says it)."""
+    if not (for_flare or meant_for_flare(routine)):
+        return []
+    found = (library.exercises.get(s.exercise) for s in routine.steps)
+    return list(dict.fromkeys(e.name for e in found if e is not None and e.avoid_in_flare))
 
 
 # --- the red-flag questions, once a day -----------------------------------------------

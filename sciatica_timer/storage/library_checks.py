@@ -13,10 +13,11 @@ import difflib
 import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from sciatica_timer.core.models import Exercise, Sides
 from sciatica_timer.storage.problems import LibraryError, Problem, path_text
 from sciatica_timer.storage.strict_json import read_document
 
@@ -190,13 +191,27 @@ _MAX_HINTS = 20
 """'Did you mean' is worked out for this many unknown step exercises, the rest go without."""
 
 
-def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> list[Problem]:
+def _sides_of(raw: dict[str, Any]) -> str:
+    sides = raw.get("sides", Sides.NONE.value)
+    return sides if isinstance(sides, str) else Sides.NONE.value
+
+
+def _semantic_problems(
+    value: dict[str, Any],
+    file: str,
+    locator: _Locator,
+    known: Mapping[str, Exercise] | None = None,
+    empty_ok: bool = False,
+) -> list[Problem]:
     problems: list[Problem] = []
+    bundled = known or {}
 
     def add(parts: list[str | int], message: str) -> None:
         line, col = locator.at(parts)
         problems.append(Problem(file, path_text(parts), message, line, col))
 
+    if not empty_ok and not _list_at(value, "exercises") and not _list_at(value, "routines"):
+        add([], "the file holds no exercises and no routines; give at least one of them")
     exercises = [e for e in _list_at(value, "exercises") if isinstance(e, dict)]
     known_ids: list[str] = []
     for kind in ("exercises", "routines"):
@@ -207,10 +222,18 @@ def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> l
             ident = item["id"]
             if ident in seen:
                 add([kind, i, "id"], f"duplicate id '{ident}' (also {kind}[{seen[ident]}])")
+            elif kind == "exercises" and ident in bundled:
+                add(
+                    [kind, i, "id"],
+                    f"'{ident}' is a bundled exercise and cannot be redefined; use it by id "
+                    "in a step, or give yours another id",
+                )
             else:
                 seen[ident] = i
         if kind == "exercises":
             known_ids = list(seen)
+    sides = {e["id"]: _sides_of(e) for e in exercises if isinstance(e.get("id"), str)}
+    sides.update({ident: ex.sides.value for ident, ex in bundled.items()})
     for i, ex in enumerate(exercises):
         words = ex.get("side_words")
         if isinstance(words, str):
@@ -225,8 +248,14 @@ def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> l
         if isinstance(image, str):
             pure = PurePosixPath(image.replace("\\", "/"))
             if pure.is_absolute() or ".." in pure.parts or ":" in image:
-                add(["exercises", i, "image"], f"'{image}' leaves assets/; give a path inside it")
-    known, hints = set(known_ids), 0
+                where = (
+                    "assets/"
+                    if known is None
+                    else "its folder (assets/, or beside a file to import)"
+                )
+                add(["exercises", i, "image"], f"'{image}' leaves {where}; give a path inside it")
+    known_ids += list(bundled)  # the file's own first: "did you mean" prefers them
+    known_set, hints = set(known_ids), 0
     for r, routine in enumerate(_list_at(value, "routines")):
         if not isinstance(routine, dict) or not isinstance(routine.get("steps"), list):
             continue
@@ -234,20 +263,49 @@ def _semantic_problems(value: dict[str, Any], file: str, locator: _Locator) -> l
             if not isinstance(step, dict) or not isinstance(step.get("exercise"), str):
                 continue
             name = step["exercise"]
-            if name not in known:
+            if name not in known_set:
                 hints += 1  # each hint compares with every id: a few, or a big file takes hours
                 hint = _suggest(name, known_ids) if hints <= _MAX_HINTS else ""
                 add(["routines", r, "steps", s, "exercise"], f"unknown exercise '{name}'{hint}")
+                continue
+            side = step.get("sides")
+            if side in ("left", "right") and sides.get(name) != Sides.EACH.value:
+                add(
+                    ["routines", r, "steps", s, "sides"],
+                    f"'{side}' only: '{name}' is not done on each side "
+                    "(its sides are 'none'); leave 'sides' out",
+                )
     return problems
 
 
-def semantic_problems(text: str, value: dict[str, Any], file: str) -> list[Problem]:
+def locate(text: str, parts: Iterable[str | int]) -> tuple[int | None, int | None]:
+    """The 1-based line and column of the value at this JSON path in ``text``."""
+    return _Locator(text).at(parts)
+
+
+def semantic_problems(
+    text: str,
+    value: dict[str, Any],
+    file: str,
+    known: Mapping[str, Exercise] | None = None,
+    empty_ok: bool = False,
+) -> list[Problem]:
     """The checks written in code alone, without the schema: cheap, and they import nothing."""
-    return _semantic_problems(value, file, _Locator(text))
+    return _semantic_problems(value, file, _Locator(text), known, empty_ok)
 
 
-def check_document(text: str, value: Any, file: str) -> list[Problem]:
-    """Every problem with an already-parsed library document."""
+def check_document(
+    text: str,
+    value: Any,
+    file: str,
+    known: Mapping[str, Exercise] | None = None,
+    empty_ok: bool = False,
+) -> list[Problem]:
+    """Every problem with an already-parsed library document.
+
+    ``known``: exercises the file's steps may name besides its own (the bundled ones) and
+    that it may not redefine. ``empty_ok``: a file with no exercises and no routines is
+    fine (the user's own library, emptied)."""
     locator = _Locator(text)
     if not isinstance(value, dict):
         return [
@@ -260,13 +318,18 @@ def check_document(text: str, value: Any, file: str) -> list[Problem]:
                 1,
             )
         ]
-    return _schema_problems(value, file, locator) + _semantic_problems(value, file, locator)
+    return _schema_problems(value, file, locator) + _semantic_problems(
+        value, file, locator, known, empty_ok
+    )
 
 
-def check_file(path: Path, display: str | None = None) -> list[Problem]:
-    """Every problem with the library file at ``path`` (empty when it is valid)."""
+def check_file(
+    path: Path, display: str | None = None, known: Mapping[str, Exercise] | None = None
+) -> list[Problem]:
+    """Every problem with the library file at ``path`` (empty when it is valid); its steps
+    may name the ``known`` exercises (the bundled ones) too."""
     try:
         text, value, problems = read_document(path, display)
     except LibraryError as exc:
         return exc.problems
-    return problems + check_document(text, value, display or str(path))
+    return problems + check_document(text, value, display or str(path), known)

@@ -171,6 +171,17 @@ class AppPaths:
         return self.data_dir / "journal.sqlite3"
 
     @property
+    def user_library(self) -> Path:
+        """The user's own routines and exercises (imported or made in the editor), in the
+        exercises file format; the previous version is kept beside as ``library.json.bak``."""
+        return self.data_dir / "library.json"
+
+    @property
+    def images_dir(self) -> Path:
+        """The pictures of the user's own exercises (``images/NAME`` in ``user_library``)."""
+        return self.data_dir / "images"
+
+    @property
     def settings(self) -> Path:
         return self.config_dir / "settings.json"
 

@@ -3,25 +3,29 @@
 Two windows on one journal would each see the other's running session as "interrupted".
 The first start holds a ``QLockFile`` in the data folder and listens on a local socket
 (a named pipe or Unix socket: never the network); a second start finds the lock taken,
-asks the first to come to the front, and exits.
+asks the first to come to the front (and to import the file it was opened with, if any),
+and exits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal
 
 if TYPE_CHECKING:  # QtNetwork is loaded after the first paint, or by a second start
-    from PySide6.QtNetwork import QLocalServer
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = ".sciatica-timer.lock"
 WAIT_MS = 2000
+OPEN = b"open\0"
+"""A later start's message naming a file to import: ``open\0`` + the path + ``\0``."""
 
 
 def server_name(folder: Path) -> str:
@@ -44,9 +48,11 @@ def folder_in_use(folder: Path) -> bool:
 
 class SingleInstance(QObject):
     """``acquire()`` is True for the first start; ``activated`` fires when a later start
-    asks this one to come to the front."""
+    asks this one to come to the front, ``open_requested`` (an absolute path) when it was
+    opened with a file."""
 
     activated = Signal()
+    open_requested = Signal(str)
 
     def __init__(self, folder: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,14 +62,15 @@ class SingleInstance(QObject):
         self._lock.setStaleLockTime(0)  # held as long as we run; a dead owner's lock is taken
         self._server: QLocalServer | None = None
 
-    def acquire(self) -> bool:
-        """Take the folder, or tell the window that has it to come forward (False)."""
+    def acquire(self, open_file: Path | None = None) -> bool:
+        """Take the folder, or tell the window that has it to come forward, and to import
+        ``open_file`` when given (False)."""
         if self._lock.tryLock(0):
             return True  # ``listen()`` once the window has painted
         if self._lock.error() is not QLockFile.LockError.LockFailedError:
             log.warning("cannot lock %s (%s); running anyway", self._folder, self._lock.error())
             return True  # a read-only folder, say: better two windows than none
-        self._ask_to_raise()
+        self._ask_to_raise(open_file)
         return False
 
     def listen(self) -> None:
@@ -85,19 +92,34 @@ class SingleInstance(QObject):
     def _on_connection(self) -> None:
         assert self._server is not None
         while (socket := self._server.nextPendingConnection()) is not None:
-            socket.disconnected.connect(socket.deleteLater)
-            socket.close()
+            received = bytearray()
+            socket.readyRead.connect(lambda s=socket, r=received: r.extend(s.readAll().data()))
+            socket.disconnected.connect(lambda s=socket, r=received: self._said(s, r))
             self.activated.emit()
 
-    def _ask_to_raise(self) -> None:
+    def _said(self, socket: QLocalSocket, received: bytearray) -> None:
+        """A later start has said all it had to say: a file to import, or just 'raise'."""
+        received.extend(socket.readAll().data())
+        socket.deleteLater()
+        if received.startswith(OPEN):
+            path = os.fsdecode(bytes(received[len(OPEN) :]).split(b"\0")[0])
+            if path:
+                self.open_requested.emit(path)
+
+    def _ask_to_raise(self, open_file: Path | None = None) -> None:
         from PySide6.QtNetwork import QLocalSocket
 
         socket = QLocalSocket()
         socket.connectToServer(server_name(self._folder))
         if socket.waitForConnected(WAIT_MS):
-            socket.write(b"raise\n")
+            if open_file is None:
+                socket.write(b"raise\n")
+            else:  # absolute: the running window has its own working folder
+                socket.write(OPEN + os.fsencode(os.path.abspath(open_file)) + b"\0")
             socket.waitForBytesWritten(WAIT_MS)
             socket.disconnectFromServer()
+            if socket.state() is not QLocalSocket.LocalSocketState.UnconnectedState:
+                socket.waitForDisconnected(WAIT_MS)
 
     @property
     def listening(self) -> bool:

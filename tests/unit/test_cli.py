@@ -102,12 +102,13 @@ def test_check_bundled_and_broken(tmp_path: Path) -> None:
     )
 
 
-def test_user_file_is_used_for_list_and_plan(short_path: Path) -> None:
-    """With --exercises, --list and --plan use that file."""
+def test_user_file_is_listed_beside_the_bundled_routines(short_path: Path) -> None:
+    """With --exercises, --list shows that file's routines after the bundled ones (as the
+    README says), and --plan finds them."""
     proc = run("--exercises", str(short_path), "--list")
-    assert (
-        proc.returncode == 0 and "short" in proc.stdout and "sciatica-foam-roll" not in proc.stdout
-    )
+    assert proc.returncode == 0, proc.stderr
+    ids = [line.split()[0] for line in proc.stdout.splitlines()[1:]]
+    assert ids[0] == "sciatica-foam-roll" and ids[-1] == "short" and len(ids) == 6
     assert run("--exercises", str(short_path), "--plan", "short", "--json").returncode == 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from sciatica_timer.core import safety
 from sciatica_timer.core.engine import ADD_TIME_S, SessionState, Snapshot
-from sciatica_timer.core.models import Library
+from sciatica_timer.core.models import Exercise, Library, Pauses, Routine
 from sciatica_timer.core.safety import Reach, RedFlagAnswers
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.core.timeline import Side, Timeline, build_timeline
@@ -38,10 +39,18 @@ from sciatica_timer.ui.widgets.body_map import PAIN_SIDE
 from sciatica_timer.ui.widgets.page_stack import PageStack
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
+    from sciatica_timer.storage.user_library import ImportPlan, UserLibrary
     from sciatica_timer.ui.screens.checkin import CheckIn, CheckInView, FlareAlternative
+    from sciatica_timer.ui.screens.editor import EditorView
+    from sciatica_timer.ui.screens.exercise_editor import ExerciseEditor
     from sciatica_timer.ui.screens.history import HistoryWindow
+    from sciatica_timer.ui.screens.import_dialog import ImportDialog
     from sciatica_timer.ui.screens.session import SessionView
     from sciatica_timer.ui.screens.settings import SettingsView
+
+
+ROUTINE_SUFFIX = ".sciatica.json"
+"""An exported routine's file name ends so: the desktop opens it with the app."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,8 @@ class KeysOverlay(QFrame):
 class MainWindow(QMainWindow):
     mute_toggled = Signal(bool)
     settings_changed = Signal(object)  # Settings
+    exercise_saved = Signal(str)  # the id of a user's exercise just saved
+    user_library: UserLibrary | None = None  # the user's own routines; set by app.py
 
     def __init__(
         self,
@@ -174,6 +185,7 @@ class MainWindow(QMainWindow):
         self.home.leave_out_changed.connect(self._leave_out)
         self.home.history_requested.connect(self.show_history)
         self.home.sound_requested.connect(self.show_settings)
+        self._connect_editing()
         self.voices: Callable[[], Sequence[tuple[str, str]]] = list
         """(id, name) of the speech engine's voices; the app sets this."""
         controller.updated.connect(self._on_snapshot)
@@ -182,6 +194,7 @@ class MainWindow(QMainWindow):
         self._install_keys()
         self.stack.currentChanged.connect(self._keys_follow_the_page)
         self._keys_follow_the_page()
+        self._add_own_actions()
         self.resize(1280, 720)
         self.setMinimumSize(800, 560)
 
@@ -437,6 +450,153 @@ class MainWindow(QMainWindow):
             flare=answers.flare,
         )
 
+    # --- making routines one's own: the editor, duplicate, rename, delete and undo ------
+
+    def _connect_editing(self) -> None:
+        """The home screen's routine buttons work once the app has set ``user_library``
+        (it is read each time: routines are changed only where they can be kept)."""
+        self.home.set_editing(
+            lambda: self.user_library is not None,
+            lambda rid: self.user_library is None or self.user_library.is_bundled(rid),
+        )
+        self._deleted: tuple[Routine, int] | None = None
+        self._editing_id: str | None = None
+        self.home.new_requested.connect(lambda: self.show_editor(None))
+        self.exercise_saved.connect(self._exercise_for_editor)
+        self.home.edit_requested.connect(lambda rid: self.show_editor(rid))
+        self.home.duplicate_requested.connect(lambda rid: self.show_editor(rid, duplicate=True))
+        self.home.rename_requested.connect(self.rename_routine)
+        self.home.delete_requested.connect(self.delete_routine)
+        self.home.undo_requested.connect(self.undo_delete)
+
+    @cached_property
+    def editor(self) -> EditorView:
+        from sciatica_timer.ui.screens.editor import EditorView
+
+        view = EditorView(self._assets)
+        view.saved.connect(self._editor_saved)
+        view.cancelled.connect(self.show_home)
+        view.new_exercise_requested.connect(self._new_exercise_from_editor)
+        self.stack.addWidget(view)
+        return view
+
+    def editor_defaults(self) -> Pauses:
+        """The get-ready, rest and switch a routine leaves to the user (the settings)."""
+        base = Pauses()
+        s = self.settings
+        return Pauses(
+            getattr(s, "prepare_s", base.prepare_s),
+            getattr(s, "rest_s", base.rest_s),
+            getattr(s, "switch_s", base.switch_s),
+        )
+
+    def show_editor(self, routine_id: str | None, duplicate: bool = False) -> None:
+        """The editor on a new routine (None), on one of the user's, or on a copy (a bundled
+        routine is always copied: it cannot be changed)."""
+        ul = self.user_library
+        if ul is None or self.controller.running:
+            return
+        routine = self.library.routines.get(routine_id) if routine_id else None
+        note = ""
+        if routine is None:
+            self._editing_id = None
+            heading = "New routine"
+        elif duplicate or ul.is_bundled(routine.id):
+            if not duplicate:
+                note = (
+                    f"'{routine.name}' came with the app and cannot be changed: "
+                    "this is your own copy of it."
+                )
+            self._editing_id = None
+            routine = replace(routine, name=f"{routine.name} (copy)"[:80])
+            heading = "Duplicate routine"
+        else:
+            self._editing_id = routine.id
+            heading = "Edit routine"
+        self.editor.begin(self.library, routine, heading, note, self.editor_defaults())
+        self.stack.setCurrentWidget(self.editor)
+
+    def _new_exercise_from_editor(self) -> None:
+        self.show_exercise_editor(None, back_to=self.editor)
+
+    def _exercise_for_editor(self, exercise_id: str) -> None:
+        """An exercise made from the editor's "New exercise…" goes into the step there."""
+        if self.__dict__.get("_exercise_back_to") is self.__dict__.get("editor"):
+            self.editor.add_exercise(self.library, exercise_id)
+
+    def _save_failed(self, exc: Exception) -> None:
+        path = self.user_library.path if self.user_library is not None else ""
+        detail = getattr(exc, "strerror", None) or exc
+        self.show_notice(f"Your routines could not be saved to {path}: {detail}")
+
+    def _editor_saved(self, routine: Routine) -> None:
+        ul = self.user_library
+        if ul is None:
+            return
+        old = self._editing_id
+        rid = old or ul.new_id(routine.name)
+        routine = replace(routine, id=rid)
+        try:
+            ul.put_routine(routine, old_id=old)
+        except (OSError, ValueError) as exc:
+            self._save_failed(exc)
+            return
+        self._editing_id = None
+        self.set_library(ul.library(), rid)
+        self.stack.setCurrentWidget(self.home)
+        self.home.routine_list.setFocus()
+
+    def rename_routine(self, routine_id: str, name: str) -> None:
+        """A new name for one of the user's routines (its id, and its place, stay)."""
+        ul = self.user_library
+        if ul is None or routine_id not in ul.routines:
+            return
+        try:
+            ul.put_routine(replace(ul.routines[routine_id], name=name[:80]), old_id=routine_id)
+        except (OSError, ValueError) as exc:
+            self._save_failed(exc)
+            return
+        self.set_library(ul.library(), routine_id)
+
+    def delete_routine(self, routine_id: str) -> None:
+        """Delete one of the user's routines at once; 'Undo' puts it back in its place."""
+        ul = self.user_library
+        if ul is None or routine_id not in ul.routines:
+            return
+        place = list(ul.routines).index(routine_id)
+        try:
+            removed = ul.remove_routine(routine_id)
+        except (OSError, ValueError) as exc:
+            self._save_failed(exc)
+            return
+        self._deleted = (removed, place)
+        ids = list(self.library.routines)
+        at = ids.index(routine_id)
+        ids.remove(routine_id)
+        neighbour = ids[min(at, len(ids) - 1)] if ids else None
+        self.set_library(ul.library(), neighbour)
+        self.home.show_undo(removed.name)
+
+    def undo_delete(self) -> None:
+        """The routine deleted last, back exactly as it was, in its place, and selected."""
+        ul, deleted = self.user_library, self._deleted
+        if ul is None or deleted is None:
+            return
+        routine, place = deleted
+        if routine.id in ul.routines or routine.id in ul.bundled.routines:
+            routine = replace(routine, id=ul.new_id(routine.name))
+        items = list(ul.routines.items())
+        items.insert(min(place, len(items)), (routine.id, routine))
+        routines = dict(items)
+        try:
+            ul.save(ul.exercises, routines)
+        except (OSError, ValueError) as exc:
+            self._save_failed(exc)
+            return
+        ul.routines = routines
+        self._deleted = None
+        self.set_library(ul.library(), routine.id)
+
     # --- keys -------------------------------------------------------------------------
 
     def _install_keys(self) -> None:
@@ -551,6 +711,204 @@ class MainWindow(QMainWindow):
         self._history.show()
         self._history.raise_()
 
+    # --- own exercises, import and export ------------------------------------------------
+
+    def _add_own_actions(self) -> None:
+        """The home screen's Exercises button, and Import / export: a menu to import a
+        routine file or export the chosen routine (one button for both, so the row fits a
+        small screen)."""
+        exercises = QPushButton("Exercises")
+        exercises.setObjectName("myExercisesButton")
+        exercises.setAccessibleName("My exercises")
+        exercises.setToolTip("Make or change your own exercises")
+        exercises.clicked.connect(lambda: self.show_exercise_editor())
+        self._add_home_action(exercises)
+        share = QPushButton("Import / export")
+        share.setObjectName("shareButton")
+        share.setAccessibleName("Import or export a routine file")
+        share.setToolTip("Import routines from a file (a prescription), or export the chosen one")
+        menu = QMenu(share)
+        menu.setObjectName("shareMenu")
+        importing = menu.addAction("Import a routine file…")
+        importing.setObjectName("importAction")
+        importing.triggered.connect(lambda: self.ask_import())
+        exporting = menu.addAction("Export the chosen routine…")
+        exporting.setObjectName("exportRoutineAction")
+        exporting.triggered.connect(lambda: self.ask_export())
+        share.setMenu(menu)
+        self._add_home_action(share)
+
+    def _add_home_action(self, button: QPushButton) -> None:
+        """Through ``HomeView.add_action`` when the home screen has it, else in a row of
+        its own above the home screen's buttons."""
+        add = getattr(self.home, "add_action", None)
+        if callable(add):
+            add(button)
+            return
+        row = self.__dict__.get("_own_actions_row")
+        if not isinstance(row, QHBoxLayout):
+            row = QHBoxLayout()
+            row.addStretch(1)
+            layout = self.home.layout()
+            if isinstance(layout, QVBoxLayout):
+                layout.insertLayout(layout.count() - 1, row)
+            self._own_actions_row = row
+        row.insertWidget(row.count() - 1, button)
+
+    @cached_property
+    def exercise_editor(self) -> ExerciseEditor:
+        from sciatica_timer.ui.screens.exercise_editor import ExerciseEditor
+
+        view = ExerciseEditor()
+        view.saved.connect(self._save_exercise)
+        view.delete_requested.connect(self._delete_exercise)
+        view.closed.connect(self._leave_exercise_editor)
+        self.stack.addWidget(view)
+        return view
+
+    def show_exercise_editor(
+        self, exercise_id: str | None = None, back_to: QWidget | None = None
+    ) -> None:
+        """The own-exercise page on ``exercise_id`` (None: a new exercise); saving or
+        leaving goes back to ``back_to`` (the routine editor, say) or home. A saved
+        exercise is announced by ``exercise_saved``."""
+        if self.controller.running:
+            return
+        lib = self.user_library
+        if lib is None:
+            self.show_notice("Your own exercises cannot be changed: your library is not loaded.")
+            return
+        self._exercise_back_to = back_to
+        self.exercise_editor.begin(
+            lib.exercises, lib.paths.images_dir, lib.new_exercise_id, exercise_id
+        )
+        self.stack.setCurrentWidget(self.exercise_editor)
+
+    def _leave_exercise_editor(self) -> None:
+        lib = self.user_library
+        if lib is not None:
+            used = {Path(e.image) for e in lib.exercises.values() if e.image}
+            self.exercise_editor.drop_unused_pictures(used)
+        back = self.__dict__.get("_exercise_back_to")
+        if isinstance(back, QWidget) and self.stack.indexOf(back) >= 0:
+            self.stack.setCurrentWidget(back)
+        else:
+            self.show_home()
+
+    def _save_exercise(self, exercise: Exercise) -> None:
+        lib = self.user_library
+        if lib is None:
+            return
+        try:
+            lib.put_exercise(exercise)
+        except (OSError, ValueError) as exc:
+            self.exercise_editor.show_problem(_not_saved(exc, lib.path))
+            return
+        self.set_library(lib.library(), self.home.selected_routine() or self._selected)
+        self.show_notice(f"{exercise.name} is saved in your exercises.")
+        self.exercise_saved.emit(exercise.id)
+        self._leave_exercise_editor()
+
+    def _delete_exercise(self, exercise_id: str) -> None:
+        lib = self.user_library
+        if lib is None:
+            return
+        try:
+            removed = lib.remove_exercise(exercise_id)
+        except (OSError, ValueError) as exc:
+            self.exercise_editor.show_problem(_not_saved(exc, lib.path, "Not deleted"))
+            return
+        self.set_library(lib.library(), self.home.selected_routine() or self._selected)
+        self.show_notice(f"{removed.name} is deleted from your exercises.")
+        self._leave_exercise_editor()
+
+    def ask_import(self) -> None:
+        """Ask for a routine file, then show what importing it would do."""
+        from PySide6.QtWidgets import QFileDialog
+
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self, "Import routines", str(Path.home()), "Routine files (*.json);;All files (*)"
+        )
+        if chosen:
+            self.import_file(Path(chosen))
+
+    def import_file(self, path: Path) -> ImportDialog | None:
+        """The import dialog for ``path`` (shown, not waited for): its problems, exactly as
+        ``--check`` prints them, or what it holds and a choice for each clash. Import
+        brings it all in and selects the first imported routine on the home screen."""
+        from sciatica_timer.storage.problems import LibraryError
+        from sciatica_timer.ui.screens.import_dialog import ImportDialog
+
+        lib = self.user_library
+        if lib is None:
+            self.show_notice(f"{path} cannot be imported now: your library is not loaded.")
+            return None
+        if self.controller.running:
+            self.show_notice(f"{path} can be imported once this session is over.")
+            return None
+        if self.stack.currentWidget() is not self.home:
+            self.show_home()
+        dialog = ImportDialog(self)
+        try:
+            plan = lib.plan_import(path)
+        except LibraryError as exc:
+            dialog.show_problems(path, exc.problems)
+        else:
+            bundled = frozenset(r for r in plan.clashes if lib.is_bundled(r))
+            dialog.show_plan(plan, lib.library(), bundled)
+            dialog.accepted.connect(lambda: self._apply_import(plan, dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        self.import_dialog = dialog
+        dialog.open()
+        dialog.activateWindow()  # the keys go to it at once (Enter imports, Esc cancels)
+        return dialog
+
+    def _apply_import(self, plan: ImportPlan, dialog: ImportDialog) -> None:
+        lib = self.user_library
+        if lib is None:
+            return
+        try:
+            imported = lib.apply_import(plan, dialog.choices())
+        except (OSError, ValueError) as exc:
+            self.show_notice(f"Nothing was imported from {plan.source}: {_reason(exc)}")
+            return
+        library = lib.library()
+        self.set_library(library, imported[0] if imported else None)
+        names = ", ".join(library.routines[r].name for r in imported)
+        self.show_notice(f"Imported from {plan.source.name}: {names}.")
+
+    def ask_export(self) -> None:
+        """Ask where to save the chosen routine, then save it."""
+        from PySide6.QtWidgets import QFileDialog
+
+        routine_id = self.home.selected_routine()
+        if routine_id is None:
+            return
+        suggested = Path.home() / f"{routine_id}{ROUTINE_SUFFIX}"
+        target, _filter = QFileDialog.getSaveFileName(
+            self, "Export routine", str(suggested), f"Routine files (*{ROUTINE_SUFFIX} *.json)"
+        )
+        if target:
+            path = Path(target)
+            self.export_routine_to(
+                routine_id, path if path.suffix else Path(target + ROUTINE_SUFFIX)
+            )
+
+    def export_routine_to(self, routine_id: str, target: Path) -> bool:
+        """Save one routine, with the user's exercises it uses, to ``target``; whether it
+        was saved (the notice says where, or why not)."""
+        lib = self.user_library
+        if lib is None or routine_id not in self.library.routines:
+            return False
+        try:
+            lib.export_routine(routine_id, target)
+        except (OSError, ValueError) as exc:
+            self.show_notice(f"The routine could not be saved to {target}: {_reason(exc)}")
+            return False
+        name = self.library.routines[routine_id].name
+        self.show_notice(f"{name} is saved to {target}; anyone can import it from that file.")
+        return True
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if "session" in self.__dict__:
@@ -561,3 +919,17 @@ class MainWindow(QMainWindow):
             self._history.close()
         self.controller.shutdown()
         super().closeEvent(event)
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a file could not be written or a change was refused, in a few words."""
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}."
+    text = str(exc).strip()
+    return text if text.endswith(".") else f"{text}."
+
+
+def _not_saved(exc: BaseException, path: Path, what: str = "Not saved") -> str:
+    if isinstance(exc, OSError):
+        return f"Your exercises could not be saved to {path}: {_reason(exc)}"
+    return f"{what}: {_reason(exc)}"

@@ -28,12 +28,12 @@ from sciatica_timer.ui.theme import palette_of, restyle, set_role
 from sciatica_timer.ui.widgets.answers import YesNo
 from sciatica_timer.ui.widgets.display import (
     FitLabel,
-    Illustration,
     ProgressRing,
     SlimBar,
     SteadyLabel,
     set_font_px,
 )
+from sciatica_timer.ui.widgets.picture import Picture
 
 COUNTDOWN_SHARE = 0.22
 """Countdown font size as a share of the window height (at least a fifth, for 3 m)."""
@@ -165,7 +165,7 @@ class SessionView(QWidget):
         header.addWidget(self.time_left_label)
 
         # left: picture, steps, caution
-        self.illustration = Illustration()
+        self.illustration = Picture()  # a user's picture may be missing: it says so
         self.illustration.setObjectName("illustration")
         self.steps_label = QLabel()
         self.steps_label.setObjectName("instructionsLabel")

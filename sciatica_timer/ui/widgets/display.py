@@ -1,13 +1,12 @@
-"""Small custom widgets: the phase ring, the exercise picture, and labels sized by hand."""
+"""Small custom widgets: the phase ring and labels sized by hand (the exercise picture is
+``picture.Picture``)."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from sciatica_timer.ui.theme import palette_of
@@ -141,63 +140,6 @@ class SlimBar(QWidget):
             painter.setBrush(QColor(colors.accent))
             width = max(self.height(), self.width() * self._value)
             painter.drawRoundedRect(QRectF(0, 0, width, self.height()), radius, radius)
-        painter.end()
-
-
-class Illustration(QWidget):
-    """An exercise picture from assets/; a missing or broken file shows a calm blank."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._renderer = QSvgRenderer(self)
-        self._path: Path | None = None
-        self._mirrored = False
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(200, 150)
-
-    def set_mirrored(self, mirrored: bool) -> None:
-        """Draw the picture flipped left to right (the right side of a sided exercise)."""
-        if mirrored != self._mirrored:
-            self._mirrored = mirrored
-            self.update()
-
-    def mirrored(self) -> bool:
-        return self._mirrored
-
-    def set_image(self, path: Path | None) -> bool:
-        """Show the SVG at ``path``; return whether it could be shown."""
-        if path == self._path:
-            return self._renderer.isValid()
-        self._path = path
-        ok = bool(path and path.is_file() and self._renderer.load(str(path)))
-        if not ok:
-            self._renderer.load(b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 3'/>")
-        self.update()
-        return ok
-
-    def has_image(self) -> bool:
-        return bool(self._path and self._renderer.isValid() and self._path.is_file())
-
-    def sizeHint(self) -> QSize:
-        return QSize(400, 300)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(palette_of(self).picture))
-        painter.drawRoundedRect(QRectF(self.rect()), 18, 18)
-        if self.has_image():
-            view = self._renderer.viewBoxF()
-            ratio = view.width() / view.height() if view.height() else 4 / 3
-            avail = QRectF(self.rect()).adjusted(12, 12, -12, -12)
-            w = min(avail.width(), avail.height() * ratio)
-            h = w / ratio
-            target = QRectF(avail.center().x() - w / 2, avail.center().y() - h / 2, w, h)
-            if self._mirrored:
-                painter.translate(target.center().x() * 2, 0)
-                painter.scale(-1, 1)
-            self._renderer.render(painter, target)
         painter.end()
 
 

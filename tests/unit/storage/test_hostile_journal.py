@@ -479,7 +479,7 @@ def test_the_exit_notice_reaches_the_terminal(tmp_path: Path, capsys: Any) -> No
     journal = Journal.open(path, Clock())
     pain_stop(journal, journal.start_session("evening", "Evening stretches"))
     parts = SimpleNamespace(shutdown=lambda: None)
-    ctx = AppContext(*cast(Any, [None, None, None, journal, None, parts, None, parts]))
+    ctx = AppContext(*cast(Any, [None, None, None, journal, None, parts, None, parts, None]))
     ctx.close()
     err = capsys.readouterr().err
     assert "2 journal entries could not be saved" in err

@@ -127,7 +127,11 @@ MALFORMED: list[tuple[str, str | bytes, str]] = [
         json.dumps({"exercises": [{"id": "a"}]}),
         "exercises[0]: missing the required key 'name'",
     ),
-    ("missing-exercises", json.dumps({"routines": []}), "$: missing the required key 'exercises'"),
+    (
+        "nothing-in-it",
+        json.dumps({"routines": []}),
+        "$: the file holds no exercises and no routines; give at least one of them",
+    ),
     (
         "missing-step-exercise",
         _doc(steps=[{"duration_s": 30}]),
