@@ -202,7 +202,9 @@ def build(
             "was interrupted: the app closed before it finished."
         )
     voice = _make_voice(settings, paths, opts.no_voice)
-    controller = SessionController(clock or MonotonicClock(), journal, voice, ScreenAwake())
+    awake = ScreenAwake()
+    awake.set_enabled(settings.keep_awake)
+    controller = SessionController(clock or MonotonicClock(), journal, voice, awake)
     selected = opts.routine or settings.last_routine
     window = MainWindow(library, controller, assets_dir(), selected, settings)
     loading = UserLibrary(paths, library, blocked="your routines are not loaded yet")
@@ -217,6 +219,7 @@ def build(
     def save(settings: Settings) -> None:
         speech_before = speech_settings(ctx.settings, opts.no_voice)
         ctx.settings = settings
+        awake.set_enabled(settings.keep_awake)
         problem = save_settings(paths.settings, settings)
         if problem:
             window.show_notice(problem)

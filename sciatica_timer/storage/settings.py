@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import stat
 import time
 from collections.abc import Callable
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sciatica_timer.core.cues import RATE_RANGE, Verbosity
+from sciatica_timer.core.engine import HOLD_DEFAULT_S, HOLD_MAX_S, HOLD_MIN_S
+from sciatica_timer.core.models import DEFAULT_PAUSES, Pauses
 from sciatica_timer.storage.files import move_aside, write_private_atomically
 from sciatica_timer.storage.paths import make_private_dir
 
@@ -37,9 +40,34 @@ class Settings:
     """The date (ISO) a red-flag question was answered 'yes': no session that day."""
     red_flags_yes: tuple[str, ...] = ()
     """Which red flags were answered 'yes' that day."""
+    prepare_s: int = DEFAULT_PAUSES.prepare_s
+    """Get-ready before a routine, for a routine that does not set its own (as the rest and
+    the side switch)."""
+    rest_s: int = DEFAULT_PAUSES.rest_s
+    switch_s: int = DEFAULT_PAUSES.switch_s
+    hold_s: int = HOLD_DEFAULT_S
+    """The tender-spot hold (H)."""
+    first_side: str = "left"
+    """The side a session starts on: left, right, or alternate (each session the other)."""
+    last_first_side: str | None = None
+    """The side the last session started on (for "alternate")."""
+    fullscreen: bool = False
+    """Sessions start in full screen."""
+    keep_awake: bool = True
+    """The screen does not blank or lock during a session."""
+    pain_side: str = "both"
+    """The side that hurts: the check-in's body map starts on it; the history names it."""
+    theme: str = "system"
+    text_size: int = 1
+    """A step of ``TEXT_SIZES`` (1 is the usual size)."""
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+    @property
+    def pauses(self) -> Pauses:
+        """The timing defaults, for ``build_timeline``."""
+        return Pauses(self.prepare_s, self.rest_s, self.switch_s)
 
 
 MAX_BYTES = 64 * 1024
@@ -47,19 +75,43 @@ MAX_BYTES = 64 * 1024
 TEMP_PREFIX, TEMP_SUFFIX = ".settings-", ".json"
 STALE_TEMP_S = 60.0
 """A temporary file of ours older than this is a save that was killed; it is removed."""
-_OPTIONAL = ("last_routine", "voice_id", "red_flags_clear_on", "red_flag_yes_on")
+VERSION = 2
+"""The settings file's format: written in the file; a newer one is kept before a save."""
+PAUSE_RANGE = (0, 120)
+HOLD_RANGE = (HOLD_MIN_S, HOLD_MAX_S)
+TEXT_SIZES = (0.9, 1.0, 1.15, 1.3)
+"""Text size steps: the scale of every font size (step 1 is the usual size)."""
+CHOICES: dict[str, tuple[str, ...]] = {
+    "first_side": ("left", "right", "alternate"),
+    "last_first_side": ("left", "right"),
+    "pain_side": ("both", "left", "right"),
+    "theme": ("system", "light", "dark", "contrast"),
+}
+"""The text settings with a fixed set of values (any other is the default, and named)."""
+_RANGES: dict[str, tuple[int, int]] = {
+    "rate": RATE_RANGE,
+    "prepare_s": PAUSE_RANGE,
+    "rest_s": PAUSE_RANGE,
+    "switch_s": PAUSE_RANGE,
+    "hold_s": HOLD_RANGE,
+    "text_size": (0, len(TEXT_SIZES) - 1),
+}
+"""The whole-number settings and their limits."""
+_OPTIONAL = ("last_routine", "voice_id", "red_flags_clear_on", "red_flag_yes_on", "last_first_side")
 _now: Callable[[], datetime] = datetime.now
 
 
 def _number(name: str, value: Any) -> int | float | None:
-    """A sane rate (a whole number) or volume, or None: not a number, NaN, infinite, huge.
+    """A sane whole number in its range (rate, pauses, hold, text size) or volume, or None:
+    not a number, NaN, infinite, huge, out of range.
 
     Comparisons only (no ``float()`` of a 4,000-digit int): NaN compares false to all.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if name == "rate" and not (isinstance(value, float) and not value.is_integer()):
-        return int(value) if RATE_RANGE[0] <= value <= RATE_RANGE[1] else None
+    limits = _RANGES.get(name)
+    if limits and not (isinstance(value, float) and not value.is_integer()):
+        return int(value) if limits[0] <= value <= limits[1] else None
     if name == "volume":
         return float(value) if 0.0 <= value <= 1.0 else None
     return None
@@ -84,6 +136,8 @@ def _coerce(raw: dict[str, Any]) -> tuple[Settings, list[str]]:
             ok = value is not None
         else:  # a string, or None for the optional ones
             ok = isinstance(value, str) or (value is None and f.name in _OPTIONAL)
+            if ok and value is not None and f.name in CHOICES:
+                ok = value in CHOICES[f.name]
         if ok:
             values[f.name] = value
         else:
@@ -155,6 +209,11 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
         ]
     settings, bad = _coerce(raw)
     notices = []
+    version = raw.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        bad.append("version")
+    elif version > VERSION:
+        notices += _keep_newer(path, version)
     if bad:
         notices.append(
             f"The settings file {path} had unusable values for {', '.join(bad)}; "
@@ -163,13 +222,43 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
     return settings, notices
 
 
+def newer_copy(path: Path, version: int) -> Path:
+    """Where a settings file of a newer format is kept before this version saves over it."""
+    return path.with_name(f"{path.name}.v{version}")
+
+
+def _keep_newer(path: Path, version: int) -> list[str]:
+    """A copy of a newer version's file beside it (once): this version saves only what it
+    knows, so the next save would drop the rest. Told once, when the copy is made."""
+    copy = newer_copy(path, version)
+    try:
+        if copy.exists() and copy.read_bytes() == path.read_bytes():
+            return []
+        shutil.copyfile(path, copy)
+        os.chmod(copy, 0o600)
+    except OSError as exc:
+        return [
+            f"The settings file {path} was written by a newer version of Sciatica Timer "
+            f"(format {version}) and could not be copied to {copy} ({exc.strerror or exc}); "
+            "the settings this version knows are in use."
+        ]
+    return [
+        f"The settings file {path} was written by a newer version of Sciatica Timer "
+        f"(format {version}); a copy was kept at {copy}, and the settings this version "
+        "knows are in use."
+    ]
+
+
 def save_settings(path: Path, settings: Settings) -> str | None:
     """Write atomically (private temporary file, then rename); return a notice on failure."""
     try:
         make_private_dir(path.parent)
         _remove_stale_temps(path.parent)
         write_private_atomically(
-            path, json.dumps(asdict(settings), indent=2), TEMP_PREFIX, TEMP_SUFFIX
+            path,
+            json.dumps({"version": VERSION, **asdict(settings)}, indent=2),
+            TEMP_PREFIX,
+            TEMP_SUFFIX,
         )
     except OSError as exc:
         return f"Could not save the settings to {path}: {exc.strerror or exc}."

@@ -24,6 +24,10 @@ class ScreenAwake(QObject):
 
     Linux: the freedesktop ScreenSaver D-Bus interface. Windows:
     SetThreadExecutionState. macOS: a ``caffeinate`` child tied to this process.
+
+    ``set_enabled(False)`` (the "keep the screen awake" setting off) releases at once and
+    keeps the screen free until it is enabled again, which inhibits again if a session
+    still wants it.
     """
 
     def __init__(self, app_name: str = "Sciatica Timer", parent: QObject | None = None) -> None:
@@ -33,8 +37,30 @@ class ScreenAwake(QObject):
         self._caffeinate: subprocess.Popen[bytes] | None = None
         self.active = False
         self.backend = "none"
+        self.enabled = True
+        self.wanted = False
+        """A session wants the screen awake (whether or not it is enabled)."""
+        self._reason = ""
+
+    def set_enabled(self, on: bool) -> None:
+        """The "keep the screen awake" setting, live."""
+        self.enabled = on
+        if not on:
+            self._release()
+        elif self.wanted:
+            self._inhibit(self._reason)
 
     def inhibit(self, reason: str = "A guided session is running") -> None:
+        self.wanted = True
+        self._reason = reason
+        if self.enabled:
+            self._inhibit(reason)
+
+    def release(self) -> None:
+        self.wanted = False
+        self._release()
+
+    def _inhibit(self, reason: str) -> None:
         if self.active:
             return
         self.active = True
@@ -79,7 +105,7 @@ class ScreenAwake(QObject):
             self._cookie = int(reply.arguments()[0])
             self.backend = "dbus"
 
-    def release(self) -> None:
+    def _release(self) -> None:
         if not self.active:
             return
         self.active = False

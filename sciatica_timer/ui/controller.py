@@ -15,7 +15,15 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from sciatica_timer.core.clock import NS_PER_S, Clock
-from sciatica_timer.core.engine import Engine, Event, EventKind, Outcome, SessionState, Snapshot
+from sciatica_timer.core.engine import (
+    HOLD_DEFAULT_S,
+    Engine,
+    Event,
+    EventKind,
+    Outcome,
+    SessionState,
+    Snapshot,
+)
 from sciatica_timer.core.records import PainStopDetails, PainStopRecord, Reach, SessionStatus
 from sciatica_timer.core.timeline import PhaseKind, Side, Timeline, all_cue_texts
 from sciatica_timer.storage.journal.store import Journal
@@ -74,6 +82,8 @@ class SessionController(QObject):
         self._voice = voice
         self._awake = awake
         self.engine: Engine | None = None
+        self.hold_s = HOLD_DEFAULT_S
+        """How long a tender-spot hold lasts (the window sets it from the settings)."""
         self._session_id = 0
         self._stop_id: int | None = None
         """The session's pain stop in the journal, once recorded."""
@@ -185,7 +195,13 @@ class SessionController(QObject):
         self._command("add_time")
 
     def hold(self) -> None:
-        self._command("hold")
+        """Hold a tender spot for ``hold_s`` (the settings'), or release the hold."""
+        if self.engine is None:
+            return
+        now = self._clock.now_ns()
+        self.engine.hold(now, self.hold_s)
+        if self.engine is not None:
+            self._refresh(now)
 
     def end(self) -> None:
         self._command("end")

@@ -22,6 +22,7 @@ from sciatica_timer.core.engine import Outcome, SessionState
 from sciatica_timer.core.models import Category
 from sciatica_timer.core.safety import RED_FLAGS, Reach
 from sciatica_timer.core.timeline import CHECK_QUESTION, PhaseKind
+from sciatica_timer.ui.theme import LIGHT
 
 
 def _skipped_column(ctx: AppContext) -> list[str]:
@@ -165,8 +166,8 @@ def test_red_flag_yes_is_drawn_in_a_warning_colour(ctx: AppContext, qtbot: QtBot
         image = button.grab().toImage()
         return image.pixelColor(8, image.height() // 2).name()
 
-    assert fill(first.yes) == "#8e1b1b"
-    assert fill(second.no) == "#2a9d8f"
+    assert fill(first.yes) == LIGHT.pain_dark
+    assert fill(second.no) == LIGHT.accent
 
 
 def test_new_tingling_stops_the_routines(ctx: AppContext, qtbot: QtBot) -> None:

@@ -51,7 +51,7 @@ def test_the_sheet_takes_every_colour_from_the_palette() -> None:
     light_colours = {getattr(LIGHT, f.name) for f in fields(Palette)}
     named = set(re.findall(r"#[0-9a-fA-F]{6}\b|rgba\([^)]*\)|\bwhite\b", sheet))
     assert not named & light_colours
-    painted_only = {"figure", "region"}  # the body map's
+    painted_only = {"figure", "region", "picture"}  # the body map's, the picture's backdrop
     for name in {f.name for f in fields(Palette)} - painted_only:
         assert getattr(other, name) in sheet, name
 
@@ -98,7 +98,7 @@ def test_widgets_set_no_colours_of_their_own(ctx: AppContext, qtbot: QtBot) -> N
     spacing come from the theme (every screen visited)."""
     window = ctx.window
     click(ctx, qtbot, "startButton")
-    _ = window.session, window.done, window.safety, window.sound_settings
+    _ = window.session, window.done, window.safety, window.settings_page
     window.session.fit_fonts(window.height())
     own = [w.styleSheet() for w in window.findChildren(QWidget) if w.styleSheet()]
     assert own, "the fitted labels size their fonts"

@@ -101,7 +101,7 @@ def test_voice_settings_page_saves_and_applies(qtbot: QtBot, tmp_path: Path) -> 
     ctx = build(parse_args(["--data-dir", str(tmp_path)]), clock=FakeClock())
     qtbot.addWidget(ctx.window)
     qtbot.mouseClick(ctx.window.home.sound_button, Qt.MouseButton.LeftButton)
-    page = ctx.window.sound_settings
+    page = ctx.window.settings_page
     assert ctx.window.stack.currentWidget() is page
     qtbot.waitUntil(lambda: page.voice.count() > 2, timeout=5000)  # the engine's voices
     page.voice.setCurrentIndex(2)
@@ -110,8 +110,7 @@ def test_voice_settings_page_saves_and_applies(qtbot: QtBot, tmp_path: Path) -> 
     page.verbosity.setCurrentIndex(page.verbosity.findData("short"))
     page.sounds.setChecked(False)
     chosen = page.voice.currentData()
-    qtbot.mouseClick(ctx.window.findChild(type(ctx.window.home.sound_button), "soundSettingsDone"),
-                     Qt.MouseButton.LeftButton)  # fmt: skip
+    qtbot.mouseClick(page.back, Qt.MouseButton.LeftButton)
     saved, notices = load_settings(ctx.paths.settings)
     assert notices == []
     assert (saved.voice_id, saved.rate, saved.volume, saved.verbosity, saved.sounds_on) == (

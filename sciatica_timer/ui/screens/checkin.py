@@ -13,7 +13,7 @@ from sciatica_timer.core import safety
 from sciatica_timer.core.safety import RED_FLAGS, Reach
 from sciatica_timer.ui.theme import set_role
 from sciatica_timer.ui.widgets.answers import PainScale, YesNo
-from sciatica_timer.ui.widgets.body_map import BodyMap
+from sciatica_timer.ui.widgets.body_map import BodyMap, SideChoice
 from sciatica_timer.ui.widgets.parts import big_button, title
 
 DISCLAIMER = (
@@ -45,6 +45,8 @@ class CheckIn:
     pain: int | None
     reach: Reach | None
     flare: bool
+    side: str = "both"
+    """The leg that hurts ("left", "right", "both"), preselected from the settings."""
 
 
 class CheckInView(QWidget):
@@ -178,6 +180,7 @@ class CheckInView(QWidget):
         questions = QVBoxLayout()
         for text in ("How strong is the pain right now? (0 none, 10 worst)",):
             label = QLabel(text)
+            label.setWordWrap(True)  # beside the side choice, at a large text size
             set_role(label, "question")
             questions.addWidget(label)
         questions.addWidget(self.pain_scale)
@@ -196,7 +199,7 @@ class CheckInView(QWidget):
         questions.addStretch(1)
         body = QHBoxLayout()
         body.addLayout(questions, 3)
-        body.addWidget(self.body_map, 1)
+        body.addLayout(self._side_and_map(), 1)
         buttons = QHBoxLayout()
         buttons.addWidget(back)
         buttons.addStretch(1)
@@ -208,6 +211,15 @@ class CheckInView(QWidget):
         layout.addLayout(buttons)
         return page
 
+    def _side_and_map(self) -> QVBoxLayout:
+        """The body map, and above it which leg: preselected from the settings."""
+        self.side_choice = SideChoice("painSide")
+        self.side_choice.changed.connect(self.body_map.set_side)
+        column = QVBoxLayout()
+        column.addWidget(self.side_choice)
+        column.addWidget(self.body_map, 1)
+        return column
+
     # --- flow -------------------------------------------------------------------------
 
     def begin(
@@ -218,6 +230,7 @@ class CheckInView(QWidget):
         flare_preview: Callable[[bool], list[str]],
         alternative: FlareAlternative | None = None,
         pain_questions: bool = True,
+        pain_side: str = "both",
     ) -> None:
         """Start the questions for a routine; ``flare_preview`` names what a flare leaves out,
         ``alternative`` is the gentler routine offered when a flare leaves out most of it.
@@ -232,6 +245,8 @@ class CheckInView(QWidget):
         self.red_flag_continue.setEnabled(False)
         self.pain_scale.reset()
         self.body_map.set_reach(None)
+        self.side_choice.set_value(pain_side)
+        self.body_map.set_side(self.side_choice.value())
         self.flare.reset()
         self.flare_note.setText("")
         self.pain_title.setText(f"{routine_name}: how is it right now?")
@@ -337,5 +352,10 @@ class CheckInView(QWidget):
 
     def _finish(self) -> None:
         self.finished.emit(
-            CheckIn(self.pain_scale.value(), self.body_map.reach(), bool(self.flare.value()))
+            CheckIn(
+                self.pain_scale.value(),
+                self.body_map.reach(),
+                bool(self.flare.value()),
+                self.side_choice.value(),
+            )
         )

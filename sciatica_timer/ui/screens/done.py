@@ -45,6 +45,7 @@ class AfterPanel(QWidget):
         questions.addWidget(q1)
         questions.addWidget(self.pain_scale)
         q2 = QLabel("How far down does it reach now? Click the picture.")
+        q2.setWordWrap(True)  # at a large text size on a small screen
         set_role(q2, "prompt")
         questions.addWidget(q2)
         questions.addWidget(no_pain, 0, Qt.AlignmentFlag.AlignLeft)

@@ -352,6 +352,14 @@ def _category_axis(
     return axis
 
 
+PAIN_SIDE_WORDS = {
+    "both": "pain on both sides",
+    "left": "pain on the left side",
+    "right": "pain on the right side",
+}
+"""The settings' side that hurts, as the summary and the report's header say it."""
+
+
 class HistoryWindow(QWidget):
     """A window of its own, opened from the home screen; Esc closes it."""
 
@@ -367,6 +375,8 @@ class HistoryWindow(QWidget):
         self.stops: list[PainStop] = []
         self.last_folder: Path | None = None
         """Where the last export went: the next export dialog starts there."""
+        self.pain_side = "both"
+        """The side that hurts (the settings'): the summary and the report name it."""
         self.grouping = "session"
         """What one bar of the reach band stands for: 'session', 'day', 'week'... (see
         ``grouping``); from 'week' up the pain lines show a mean per week, month or year."""
@@ -406,8 +416,12 @@ class HistoryWindow(QWidget):
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         close.setObjectName("closeHistoryShortcut")
         close.activated.connect(self.close)
+        self.side_note = QLabel(PAIN_SIDE_WORDS[self.pain_side].capitalize())
+        self._name(self.side_note, "historyPainSide", "The side that hurts")
+        set_role(self.side_note, "body")
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)
+        bar.addWidget(self.side_note)
         bar.addWidget(csv_button)
         bar.addWidget(pdf_button)
         layout = QVBoxLayout(self)
@@ -442,6 +456,11 @@ class HistoryWindow(QWidget):
         self._fill_tables()
         self._fill_chart()
         self.summary.setText(summary_text(self.sessions, self.stops))
+
+    def set_pain_side(self, side: str) -> None:
+        """The side that hurts ("both", "left", "right"), named in the summary and report."""
+        self.pain_side = side if side in PAIN_SIDE_WORDS else "both"
+        self.side_note.setText(PAIN_SIDE_WORDS[self.pain_side].capitalize())
 
     def _fill_tables(self) -> None:
         rows = [
@@ -593,7 +612,8 @@ class HistoryWindow(QWidget):
         span = sorted(s.started_at[:10] for s in self.sessions)
         period = f"{span[0]} to {span[-1]}" if span else "no sessions yet"
         made = f"made {datetime.now():%Y-%m-%d}"
-        page.text(f"{period} · {self.summary.text()} · {made}", 9, color=PRINT.muted)
+        side = PAIN_SIDE_WORDS[self.pain_side]
+        page.text(f"{period} · {self.summary.text()} · {side} · {made}", 9, color=PRINT.muted)
         page.y += 10
         chart_height = page.width * 0.42
         self.chart_view.resize(1200, 500)

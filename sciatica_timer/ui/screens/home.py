@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sciatica_timer.core.models import Library
+from sciatica_timer.core.models import DEFAULT_PAUSES, Library, Pauses
 from sciatica_timer.core.safety import REPEAT_RULE, REPEAT_WORDS
 from sciatica_timer.core.text import equipment_of, format_clock
 from sciatica_timer.core.timeline import build_timeline
-from sciatica_timer.ui.theme import palette_of, set_role
+from sciatica_timer.ui.theme import font_px, palette_of, set_role
 from sciatica_timer.ui.widgets.parts import tall_button, title
 
 
@@ -72,8 +72,10 @@ class HomeView(QWidget):
         self.history_button.setToolTip("Your sessions and pain stops, for you and your clinician")
         self.history_button.setMinimumHeight(64)
         self.history_button.clicked.connect(self.history_requested)
-        self.sound_button = QPushButton("Voice && sound")
-        self.sound_button.setObjectName("soundSettingsButton")
+        self.sound_button = QPushButton("Settings")
+        self.sound_button.setObjectName("settingsButton")
+        self.sound_button.setAccessibleName("Settings")
+        self.sound_button.setToolTip("Voice and sound, timing, the session, theme and text size")
         self.sound_button.setMinimumHeight(64)
         self.sound_button.clicked.connect(self.sound_requested)
         bottom.addWidget(disclaimer, 1)
@@ -366,15 +368,17 @@ class HomeView(QWidget):
         selected: str | None,
         flagged: dict[str, str] | None = None,
         left_out: set[str] | None = None,
+        defaults: Pauses = DEFAULT_PAUSES,
     ) -> None:
         flagged = flagged or {}
         left_out = left_out or set()
         colors = palette_of(self)
+        small, big = font_px(self, 16), font_px(self, 22)
         self.routine_list.clear()
         self._rows: list[tuple[QListWidgetItem, QLabel]] = []
         self._names = {rid: r.name for rid, r in library.routines.items()}
         for rid, routine in library.routines.items():
-            total = build_timeline(library, rid).total_s
+            total = build_timeline(library, rid, defaults).total_s
             equipment = escape(", ".join(equipment_of(library, rid)) or "no equipment")
             names = dict.fromkeys(escape(library.exercises[s.exercise].name) for s in routine.steps)
             ids = {s.exercise for s in routine.steps}
@@ -383,23 +387,23 @@ class HomeView(QWidget):
             notes = ""
             if warn:
                 notes += (
-                    f"<div style='font-size:16px; color:{colors.pain_dark}'>⚠ includes "
+                    f"<div style='font-size:{small}px; color:{colors.pain_dark}'>⚠ includes "
                     f"{', '.join(warn)} ({REPEAT_RULE})</div>"
                 )
             if dropped:
                 notes += (
-                    f"<div style='font-size:16px; color:{colors.muted}'>Left out: "
+                    f"<div style='font-size:{small}px; color:{colors.muted}'>Left out: "
                     f"{', '.join(dropped)}</div>"
                 )
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, rid)
             label = QLabel(
-                f"<div style='font-size:22px; font-weight:700'>{escape(routine.name)}"
+                f"<div style='font-size:{big}px; font-weight:700'>{escape(routine.name)}"
                 f"<span style='font-weight:400; color:{colors.muted}'> · {format_clock(total)}"
                 f" · {equipment}{' · your own' if self._own(rid) else ''}</span></div>"
-                f"<div style='font-size:16px; color:{colors.muted}'>"
+                f"<div style='font-size:{small}px; color:{colors.muted}'>"
                 f"{escape(routine.description)}</div>"
-                f"<div style='font-size:16px'>{' → '.join(names)}</div>{notes}"
+                f"<div style='font-size:{small}px'>{' → '.join(names)}</div>{notes}"
             )
             label.setWordWrap(True)
             label.setContentsMargins(8, 6, 8, 6)

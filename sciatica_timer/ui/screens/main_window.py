@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,13 +28,15 @@ from sciatica_timer.core.engine import ADD_TIME_S, SessionState, Snapshot
 from sciatica_timer.core.models import Exercise, Library, Pauses, Routine
 from sciatica_timer.core.safety import Reach, RedFlagAnswers
 from sciatica_timer.core.text import format_clock
-from sciatica_timer.core.timeline import build_timeline
-from sciatica_timer.storage.settings import Settings
+from sciatica_timer.core.timeline import Side, Timeline, build_timeline
+from sciatica_timer.storage.settings import TEXT_SIZES, Settings
 from sciatica_timer.ui.controller import SessionController, SessionSummary
 from sciatica_timer.ui.screens.done import DoneView
 from sciatica_timer.ui.screens.home import HomeView
 from sciatica_timer.ui.screens.safety import SafetyView
-from sciatica_timer.ui.theme import LIGHT, apply_theme, set_role
+from sciatica_timer.ui.theme import apply_theme, palette_for, set_role
+from sciatica_timer.ui.widgets.body_map import PAIN_SIDE
+from sciatica_timer.ui.widgets.page_stack import PageStack
 
 if TYPE_CHECKING:  # the screens not needed for the first paint are imported on first use
     from sciatica_timer.storage.user_library import ImportPlan, UserLibrary
@@ -45,7 +46,7 @@ if TYPE_CHECKING:  # the screens not needed for the first paint are imported on 
     from sciatica_timer.ui.screens.history import HistoryWindow
     from sciatica_timer.ui.screens.import_dialog import ImportDialog
     from sciatica_timer.ui.screens.session import SessionView
-    from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
+    from sciatica_timer.ui.screens.settings import SettingsView
 
 
 ROUTINE_SUFFIX = ".sciatica.json"
@@ -77,6 +78,10 @@ KEYS = (
     Keys("", "start; back to the routines", (("Return", "enter"), ("Enter", "enter"))),
 )
 """Every key the window answers to: the shortcuts and the keys help are both built from it."""
+SESSION_ACTIONS = frozenset(
+    {"pause", "skip", "back", "add", "hold", "pain_stop", "end", "yes", "no"}
+)
+"""The actions of a running session: their keys work on the session screen only."""
 
 
 class Banner(QFrame):
@@ -151,18 +156,18 @@ class MainWindow(QMainWindow):
         icon = assets_dir / "icons" / "sciatica-timer.svg"
         if icon.is_file():
             self.setWindowIcon(QIcon(str(icon)))
-        apply_theme(self, LIGHT)
         self.library = library
         self.controller = controller
         self.settings = settings or Settings()
         self.muted = False
         self._reach_before: Reach | None = None
         self._history: HistoryWindow | None = None
+        self._settings_at_start()
 
         self._assets = assets_dir
         self.banner = Banner()
         self.home = HomeView()
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # a page scrolls when the window is too small for it
         self.stack.addWidget(self.home)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -179,7 +184,7 @@ class MainWindow(QMainWindow):
         self.home.start_requested.connect(self.ask_then_start)
         self.home.leave_out_changed.connect(self._leave_out)
         self.home.history_requested.connect(self.show_history)
-        self.home.sound_requested.connect(self.show_sound_settings)
+        self.home.sound_requested.connect(self.show_settings)
         self._connect_editing()
         self.voices: Callable[[], Sequence[tuple[str, str]]] = list
         """(id, name) of the speech engine's voices; the app sets this."""
@@ -187,6 +192,8 @@ class MainWindow(QMainWindow):
         controller.notice.connect(self.show_notice)
         controller.finished.connect(self._on_finished)
         self._install_keys()
+        self.stack.currentChanged.connect(self._keys_follow_the_page)
+        self._keys_follow_the_page()
         self._add_own_actions()
         self.resize(1280, 720)
         self.setMinimumSize(800, 560)
@@ -207,7 +214,7 @@ class MainWindow(QMainWindow):
         view.end_button.clicked.connect(c.end)
         view.pain_button.clicked.connect(c.pain_stop)
         view.check_panel.answer.changed.connect(c.answer_check)
-        self.stack.addWidget(view)
+        self.stack.addWidget(view, scroll=False)  # the stop button always shows
         return view
 
     @cached_property
@@ -249,23 +256,109 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(view)
         return view
 
-    @cached_property
-    def sound_settings(self) -> SoundSettingsView:
-        from sciatica_timer.ui.screens.sound_settings import SoundSettingsView
-
-        view = SoundSettingsView()
-        view.changed.connect(lambda settings: self.change_settings(**asdict(settings)))
-        view.closed.connect(self.show_home)
-        self.stack.addWidget(view)
-        return view
-
-    def show_sound_settings(self) -> None:
-        self.sound_settings.begin(self.settings, self.voices)
-        self.stack.setCurrentWidget(self.sound_settings)
-
     def change_settings(self, **changes: object) -> None:
+        before = self.settings
         self.settings = self.settings.with_changes(**changes)
         self.settings_changed.emit(self.settings)
+        self._settings_take_effect(before)
+
+    # --- settings: the screen, and each one taking effect at once -----------------------
+
+    @cached_property
+    def settings_page(self) -> SettingsView:
+        from sciatica_timer.ui.screens.settings import SettingsView
+
+        view = SettingsView()
+        view.changed.connect(lambda changes: self.change_settings(**changes))
+        view.closed.connect(self.show_home)
+        self.stack.addWidget(view, scroll=False)  # it scrolls itself, under its title
+        return view
+
+    def show_settings(self) -> None:
+        self.settings_page.begin(self.settings, self.voices)
+        self.stack.setCurrentWidget(self.settings_page)
+        self.settings_page.back.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _settings_at_start(self) -> None:
+        """The first theme (and "follow the system" follows the desktop's), the hold."""
+        self.apply_appearance()
+        self.controller.hold_s = self.settings.hold_s
+        self.setProperty(PAIN_SIDE, self.settings.pain_side)
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._system_scheme_changed)
+
+    def _system_scheme_changed(self) -> None:
+        if self.settings.theme == "system":
+            self.apply_appearance()
+
+    def apply_appearance(self) -> None:
+        """The theme and text size of the settings, on this window and the history window;
+        the home list is rebuilt (its inline sizes and colours come from the theme)."""
+        palette = palette_for(self.settings.theme)
+        scale = TEXT_SIZES[self.settings.text_size]
+        apply_theme(self, palette, scale)
+        if self._history is not None:
+            apply_theme(self._history, palette, scale)
+            self._history.reload()
+        if "home" in self.__dict__:
+            self.refresh_home()
+
+    def session_timeline(self, library: Library, routine_id: str) -> Timeline:
+        """The routine's timeline with the settings' pauses and starting side ("alternate":
+        the other side from last session's, remembered)."""
+        choice, last = self.settings.first_side, self.settings.last_first_side
+        if choice == "alternate":
+            side = Side.RIGHT if last == Side.LEFT.value else Side.LEFT
+        else:
+            side = Side.RIGHT if choice == Side.RIGHT.value else Side.LEFT
+        if last != side.value:
+            self.change_settings(last_first_side=side.value)
+        return build_timeline(library, routine_id, self.settings.pauses, side)
+
+    def _session_settings(self) -> None:
+        """Full screen at the start of a session, if the settings say so (left again when
+        the session's screen is left, if it was the session that went full screen)."""
+        if self.settings.fullscreen and not self.isFullScreen():
+            self._session_fullscreen = True
+            self.showFullScreen()
+
+    def _after_session_settings(self) -> None:
+        if getattr(self, "_session_fullscreen", False):
+            self._session_fullscreen = False
+            if self.isFullScreen():
+                self.showNormal()
+
+    def _keys_follow_the_page(self) -> None:
+        """The session's keys (Space, the arrows, Y, N...) only on the session screen: on
+        the others Space presses the focused button and the arrows move sliders and lists.
+        On the settings screen only the F keys stay (letters choose in a list there)."""
+        current = self.stack.currentWidget()
+        on_session = "session" in self.__dict__ and current is self.session
+        on_settings = "settings_page" in self.__dict__ and current is self.settings_page
+        bindings = [(key, action) for keys in KEYS for key, action in keys.bindings]
+        for shortcut, (key, action) in zip(self.shortcuts, bindings, strict=True):
+            if action in SESSION_ACTIONS:
+                shortcut.setEnabled(on_session)
+            else:
+                shortcut.setEnabled(not on_settings or (key.startswith("F") and len(key) > 1))
+
+    def _dress_history(self, history: HistoryWindow) -> None:
+        apply_theme(history, palette_for(self.settings.theme), TEXT_SIZES[self.settings.text_size])
+        history.set_pain_side(self.settings.pain_side)
+
+    def _settings_take_effect(self, before: Settings) -> None:
+        after = self.settings
+        if (before.theme, before.text_size) != (after.theme, after.text_size):
+            self.apply_appearance()
+        if before.pauses != after.pauses:
+            self.refresh_home()  # the routines' lengths
+        if before.hold_s != after.hold_s:
+            self.controller.hold_s = after.hold_s
+        if before.pain_side != after.pain_side:
+            self.setProperty(PAIN_SIDE, after.pain_side)  # every body map's leg
+            self.update()
+            if self._history is not None:
+                self._history.set_pain_side(after.pain_side)
 
     def set_library(self, library: Library, selected_routine: str | None) -> None:
         self.library = library
@@ -282,7 +375,7 @@ class MainWindow(QMainWindow):
         selected = selected or self.home.selected_routine() or self._selected
         left_out = set(self.settings.left_out)
         flagged = self.flagged()
-        self.home.set_library(self.library, selected, flagged, left_out)
+        self.home.set_library(self.library, selected, flagged, left_out, self.settings.pauses)
         names = {i: self.library.exercises[i].name for i in left_out if i in self.library.exercises}
         self.home.set_flags(flagged, names)
 
@@ -325,6 +418,7 @@ class MainWindow(QMainWindow):
             ),
             alternative=self._flare_alternative(routine_id),
             pain_questions=pain_questions,
+            pain_side=s.pain_side,
         )
         until = safety.red_flags_block(answers, today)
         if until is not None:
@@ -346,6 +440,8 @@ class MainWindow(QMainWindow):
             self.show_home()
             return
         self._reach_before = answers.reach
+        if answers.side != self.settings.pain_side:
+            self.change_settings(pain_side=answers.side)  # told today: remembered
         self.start_routine(
             routine_id,
             library=library,
@@ -581,9 +677,10 @@ class MainWindow(QMainWindow):
         if pain_before is None:
             self._reach_before = None
         self.change_settings(last_routine=routine_id)
-        timeline = build_timeline(library, routine_id)
+        timeline = self.session_timeline(library, routine_id)
         self.session.begin(timeline.routine.name)
         self.stack.setCurrentWidget(self.session)
+        self._session_settings()
         self.session.fit_fonts(self.height())
         self.controller.start(timeline, pain_before, reach_before, flare)
 
@@ -599,6 +696,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.done)
 
     def show_home(self) -> None:
+        self._after_session_settings()
         self.refresh_home()
         self.stack.setCurrentWidget(self.home)
 
@@ -608,6 +706,7 @@ class MainWindow(QMainWindow):
 
         if self._history is None:
             self._history = HistoryWindow(self.controller.journal)
+            self._dress_history(self._history)
         self._history.reload()
         self._history.show()
         self._history.raise_()

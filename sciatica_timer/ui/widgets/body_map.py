@@ -1,13 +1,14 @@
-"""A body picture to click: how far down the pain reaches."""
+"""A body picture to click: how far down the pain reaches, on the side that hurts."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from sciatica_timer.core.safety import Reach
-from sciatica_timer.ui.theme import palette_of
+from sciatica_timer.ui.theme import palette_of, set_role
+from sciatica_timer.ui.widgets.parts import big_button
 
 # A standing figure seen from behind, right leg drawn, in a 200 x 400 box.
 _REGIONS: dict[Reach, QRectF] = {
@@ -18,6 +19,30 @@ _REGIONS: dict[Reach, QRectF] = {
     Reach.FOOT: QRectF(98, 360, 62, 30),
 }
 _BOX = QSize(200, 400)
+_LEGS = {"left": QRectF(58, 180, 44, 180), "right": QRectF(98, 180, 44, 180)}
+PAIN_SIDE = "painSide"
+"""The window's property naming the side that hurts: a body map not told otherwise shows it."""
+SIDES = ("left", "both", "right")
+"""The sides the pain may be on (the settings' ``pain_side`` values)."""
+SIDE_WORDS = {"left": "Left leg", "both": "Both legs", "right": "Right leg"}
+
+
+def _mirrored(rect: QRectF) -> QRectF:
+    """The same region on the left leg (seen from behind, the left leg is on the left)."""
+    return QRectF(_BOX.width() - rect.x() - rect.width(), rect.y(), rect.width(), rect.height())
+
+
+def _regions(side: str) -> list[tuple[Reach, QRectF]]:
+    """Where each region is drawn for the pain on ``side``: the leg regions on that leg,
+    on both for "both" (the back and buttock regions span both sides)."""
+    shown: list[tuple[Reach, QRectF]] = []
+    for reach, rect in _REGIONS.items():
+        left = _mirrored(rect)
+        if side in ("right", "both") or left == rect:
+            shown.append((reach, rect))
+        if side in ("left", "both") and left != rect:
+            shown.append((reach, left))
+    return shown
 
 
 class BodyMap(QWidget):
@@ -28,6 +53,8 @@ class BodyMap(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._reach: Reach | None = None
+        self._side: str | None = None
+        """Set by ``set_side``; None: the window's side that hurts (PAIN_SIDE)."""
         self.setMinimumSize(150, 260)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -43,6 +70,21 @@ class BodyMap(QWidget):
             self.update()
             self.reach_changed.emit(reach)
 
+    def side(self) -> str:
+        """The leg marked: the one set, else the window's side that hurts, else both."""
+        if self._side is not None:
+            return self._side
+        found = self.window().property(PAIN_SIDE)
+        return found if isinstance(found, str) and found in SIDES else "both"
+
+    def set_side(self, side: str) -> None:
+        """Mark the leg that hurts: "left", "right" or "both"."""
+        side = side if side in SIDES else "both"
+        if side != self._side:
+            self._side = side
+            self.setAccessibleDescription(f"{SIDE_WORDS[side]} marked")
+            self.update()
+
     def sizeHint(self) -> QSize:
         return QSize(180, 360)
 
@@ -56,13 +98,14 @@ class BodyMap(QWidget):
     def region_center(self, reach: Reach) -> QPointF:
         """Where a region is on screen (tests click there)."""
         scale, offset = self._scale()
-        return _REGIONS[reach].center() * scale + offset
+        rect = next(r for found, r in _regions(self.side()) if found is reach)
+        return rect.center() * scale + offset
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         scale, offset = self._scale()
         point = (event.position() - offset) / scale
-        for reach in reversed(list(_REGIONS)):
-            if _REGIONS[reach].contains(point):
+        for reach, rect in reversed(_regions(self.side())):
+            if rect.contains(point):
                 self.set_reach(reach)
                 return
 
@@ -76,17 +119,18 @@ class BodyMap(QWidget):
         outline = QPen(QColor(colors.muted), 2)
         painter.setPen(outline)
         painter.setBrush(QColor(colors.figure))
-        # head, torso, the other (unmarked) leg
+        # head, torso, both legs (the regions are drawn on the leg that hurts)
         painter.drawEllipse(QPointF(100, 30), 22, 24)
         body = QPainterPath()
         body.addRoundedRect(QRectF(55, 56, 90, 130), 24, 24)
-        body.addRoundedRect(QRectF(58, 180, 44, 180), 18, 18)
+        for leg in _LEGS.values():
+            body.addRoundedRect(leg, 18, 18)
         painter.drawPath(body.simplified())
         level = self._reach.level if self._reach else 0
         font = QFont(self.font())
         font.setPixelSize(11)
         painter.setFont(font)
-        for reach, rect in _REGIONS.items():
+        for reach, rect in _regions(self.side()):
             hit = 0 < reach.level <= level
             painter.setPen(QPen(QColor(colors.pain if hit else colors.muted), 2))
             painter.setBrush(QColor(colors.pain if hit else colors.region))
@@ -97,3 +141,33 @@ class BodyMap(QWidget):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                              reach.words)  # fmt: skip
         painter.end()
+
+
+class SideChoice(QWidget):
+    """Left leg, both, right leg: three exclusive buttons (the check-in's side)."""
+
+    changed = Signal(str)
+
+    def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        for i, side in enumerate(SIDES):
+            button = big_button(side.capitalize(), f"{prefix}{side.capitalize()}", checkable=True)
+            button.setAccessibleName(SIDE_WORDS[side])
+            set_role(button, "answer")
+            button.setProperty("compact", True)
+            self.group.addButton(button, i)
+            self.buttons[side] = button
+            row.addWidget(button)
+        self.buttons["both"].setChecked(True)
+        self.group.idClicked.connect(lambda i: self.changed.emit(SIDES[i]))
+
+    def value(self) -> str:
+        return SIDES[max(0, self.group.checkedId())]
+
+    def set_value(self, side: str) -> None:
+        self.buttons[side if side in SIDES else "both"].setChecked(True)

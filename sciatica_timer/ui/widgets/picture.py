@@ -147,7 +147,8 @@ class Picture(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(colors.panel))
+        # a picture is drawn in dark lines, as for paper: on the theme's picture backdrop
+        painter.setBrush(QColor(colors.panel if self._placeholder else colors.picture))
         painter.drawRoundedRect(QRectF(self.rect()), 18, 18)
         avail = QRectF(self.rect()).adjusted(12, 12, -12, -12)
         if self._placeholder:
