@@ -455,6 +455,27 @@ def _overlapping(page: QWidget) -> list[tuple[str, str]]:
     ]
 
 
+def _home_buttons_whole(ctx: AppContext, qtbot: QtBot, width: int) -> None:
+    """Every button of the home screen whole inside the window, none over another."""
+    window = ctx.window
+    size = (width, 0)
+    home = window.home
+    qtbot.waitUntil(lambda: home.start_button.isVisible())
+    buttons = [b for b in home.findChildren(QAbstractButton) if b.isVisibleTo(home)]
+    assert {"startButton", "newRoutineButton", "shareButton"} <= {b.objectName() for b in buttons}
+    for button in buttons:  # the row of routine buttons wraps: the window stays on screen
+        whole = button.rect().translated(button.mapTo(window, button.rect().topLeft()))
+        assert window.rect().contains(whole), (button.text(), whole, window.rect())
+    assert window.width() == size[0]
+    rects = [b.rect().translated(b.mapTo(home, b.rect().topLeft())) for b in buttons]
+    assert not [
+        (a.text(), b.text())
+        for i, (a, ra) in enumerate(zip(buttons, rects, strict=True))
+        for b, rb in zip(buttons[i + 1 :], rects[i + 1 :], strict=True)
+        if ra.intersects(rb)
+    ], "no button drawn over another"
+
+
 @pytest.mark.parametrize("size", [(1024, 600), (1366, 768)])
 def test_the_largest_text_on_a_small_screen_squeezes_nothing_and_hides_no_stop_button(
     start: Start, tmp_path: Path, qtbot: QtBot, size: tuple[int, int]
@@ -468,6 +489,7 @@ def test_the_largest_text_on_a_small_screen_squeezes_nothing_and_hides_no_stop_b
     page = open_settings(ctx, qtbot)
     page.text_size.setCurrentIndex(len(TEXT_SIZES) - 1)
     back_home(ctx, qtbot, page)
+    _home_buttons_whole(ctx, qtbot, size[0])
     window.ask_then_start(ROUTINE)
     checkin = window.checkin
     qtbot.mouseClick(checkin.findChild(QAbstractButton, "acceptDisclaimerButton"),
@@ -488,3 +510,17 @@ def test_the_largest_text_on_a_small_screen_squeezes_nothing_and_hides_no_stop_b
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.done)
     qtbot.waitUntil(lambda: window.done.height() > 0)
     assert _overlapping(window.done) == []
+
+
+def test_the_home_buttons_wrap_at_the_narrowest_window_with_the_largest_text(
+    start: Start, tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The row of routine buttons goes onto a second line rather than widening the window
+    past the screen (Start and Settings cut off at the right)."""
+    ctx = start(tmp_path)
+    window = ctx.window
+    window.resize(window.minimumWidth(), 600)
+    page = open_settings(ctx, qtbot)
+    page.text_size.setCurrentIndex(len(TEXT_SIZES) - 1)
+    back_home(ctx, qtbot, page)
+    _home_buttons_whole(ctx, qtbot, window.minimumWidth())

@@ -26,6 +26,7 @@ from sciatica_timer.core.safety import REPEAT_RULE, REPEAT_WORDS
 from sciatica_timer.core.text import equipment_of, format_clock
 from sciatica_timer.core.timeline import build_timeline
 from sciatica_timer.ui.theme import font_px, palette_of, set_role
+from sciatica_timer.ui.widgets.flow import FlowLayout
 from sciatica_timer.ui.widgets.parts import tall_button, title
 
 
@@ -49,6 +50,9 @@ class HomeView(QWidget):
         self.routine_list = QListWidget()
         self.routine_list.setObjectName("routineList")
         self.routine_list.setAccessibleName("Routines")
+        self.routine_list.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )  # rows wrap
         self.start_button = tall_button("Start  ▶", "startButton")
         set_role(self.start_button, "hero")
         self.start_button.setToolTip("Start the chosen routine (Enter)")
@@ -149,8 +153,7 @@ class HomeView(QWidget):
         self.duplicate_button.clicked.connect(self._duplicate)
         self.rename_button.clicked.connect(self._rename)
         self.delete_button.clicked.connect(self._delete)
-        self.actions_row = QHBoxLayout()
-        self.actions_row.setContentsMargins(0, 0, 0, 0)
+        self.actions_row = FlowLayout()  # wraps with large text on a small screen
         for button in (
             self.new_button,
             self.edit_button,
@@ -159,7 +162,6 @@ class HomeView(QWidget):
             self.delete_button,
         ):
             self.actions_row.addWidget(button)
-        self.actions_row.addStretch(1)
         layout.addWidget(self.offer_row)
         layout.addWidget(self.rename_row)
         layout.addWidget(self.undo_row)
@@ -221,7 +223,7 @@ class HomeView(QWidget):
     def add_action(self, button: QPushButton) -> None:
         """Another secondary button in the row under the list (Import, Export...)."""
         button.setMinimumHeight(44)
-        self.actions_row.insertWidget(self.actions_row.count() - 1, button)
+        self.actions_row.addWidget(button)
         self._keyed.append(button)
 
     def set_editing(self, on: Callable[[], bool], is_bundled: Callable[[str], bool]) -> None:

@@ -482,13 +482,7 @@ class MainWindow(QMainWindow):
 
     def editor_defaults(self) -> Pauses:
         """The get-ready, rest and switch a routine leaves to the user (the settings)."""
-        base = Pauses()
-        s = self.settings
-        return Pauses(
-            getattr(s, "prepare_s", base.prepare_s),
-            getattr(s, "rest_s", base.rest_s),
-            getattr(s, "switch_s", base.switch_s),
-        )
+        return self.settings.pauses
 
     def show_editor(self, routine_id: str | None, duplicate: bool = False) -> None:
         """The editor on a new routine (None), on one of the user's, or on a copy (a bundled
@@ -678,7 +672,7 @@ class MainWindow(QMainWindow):
             self._reach_before = None
         self.change_settings(last_routine=routine_id)
         timeline = self.session_timeline(library, routine_id)
-        self.session.begin(timeline.routine.name)
+        self.session.begin(timeline.routine.name, self.settings.hold_s)
         self.stack.setCurrentWidget(self.session)
         self._session_settings()
         self.session.fit_fonts(self.height())

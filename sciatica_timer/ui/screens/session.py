@@ -257,8 +257,9 @@ class SessionView(QWidget):
 
     # --- showing a snapshot ---------------------------------------------------------
 
-    def begin(self, routine_name: str) -> None:
+    def begin(self, routine_name: str, hold_s: int = HOLD_DEFAULT_S) -> None:
         self.routine_label.setText(routine_name)
+        self.hold_button.setToolTip(f"Tender-spot hold, {hold_s} s (H)")
         self._shown_phase = None
 
     def show_snapshot(self, snap: Snapshot) -> None:
