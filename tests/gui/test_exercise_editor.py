@@ -367,3 +367,29 @@ def test_a_new_exercise_made_from_the_routine_editor_goes_into_its_step(
     assert "towel-nerve-glide" in editor.picker.visible_ids()
     assert editor.picker.exercise_id() == "towel-nerve-glide"
     assert [s.exercise for s in editor.routine().steps] == ["towel-nerve-glide"]
+
+
+def test_the_picture_goes_under_the_fields_when_the_window_is_narrow(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    """With the largest text in the narrowest window the picture column moves under the
+    fields rather than being cut off at the right; on a wide window it stands beside."""
+    window = ctx.window
+    window.change_settings(text_size=3)
+    window.resize(window.minimumWidth(), 600)
+    window.show_exercise_editor()
+    form = window.exercise_editor
+    choose = form.choose_button
+    viewport = form._scroll.viewport()
+
+    def inside() -> bool:
+        right = choose.mapTo(viewport, choose.rect().topRight()).x()
+        return choose.isVisible() and 0 < right <= viewport.width()
+
+    qtbot.waitUntil(inside)
+    below = choose.mapTo(viewport, choose.rect().topLeft()).y()
+    window.change_settings(text_size=1)
+    window.resize(1920, 1080)
+    qtbot.waitUntil(
+        lambda: inside() and choose.mapTo(viewport, choose.rect().topLeft()).y() < below
+    )

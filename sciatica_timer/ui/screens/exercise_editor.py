@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -209,17 +210,19 @@ class ExerciseEditor(QWidget):
         picture_box.addStretch(1)
 
         fields = QWidget()
-        columns = QHBoxLayout(fields)
+        columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, fields)
         columns.setContentsMargins(0, 0, 8, 0)
+        columns.setSpacing(16)
         columns.addLayout(form, 1)
-        columns.addSpacing(16)
         columns.addLayout(picture_box)
+        self._columns, self._form = columns, form
         scroll = QScrollArea()
         scroll.setObjectName("exerciseFormScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(fields)
+        self._scroll = scroll
 
         right = QVBoxLayout()
         self.form_title = title("New exercise")
@@ -343,6 +346,20 @@ class ExerciseEditor(QWidget):
             combo.setAccessibleDescription(note.text())
 
     # --- showing ----------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """The picture beside the fields when there is room, else under them (large text
+        on a small screen): never cut off at the right."""
+        room = self._scroll.viewport().width()
+        need = self._form.sizeHint().width() + self._columns.spacing() + PREVIEW.width() + 8
+        wide = QBoxLayout.Direction.LeftToRight
+        direction = wide if room >= need else QBoxLayout.Direction.TopToBottom
+        if self._columns.direction() != direction:
+            self._columns.setDirection(direction)
 
     def begin(
         self,
