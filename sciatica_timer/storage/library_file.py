@@ -68,7 +68,22 @@ def _optional_int(raw: Mapping[str, Any], key: str) -> int | None:
     return int(raw[key]) if key in raw else None
 
 
-def _routine(raw: Mapping[str, Any]) -> Routine:
+def step_from(s: Mapping[str, Any]) -> Step:
+    """A step of the file format (already checked) as the model."""
+    return Step(
+        exercise=s["exercise"],
+        duration_s=_optional_int(s, "duration_s"),
+        sets=_optional_int(s, "sets"),
+        reps=_optional_int(s, "reps"),
+        rest_s=_optional_int(s, "rest_s"),
+        rep_s=_optional_int(s, "rep_s"),
+        sides=StepSides(s["sides"]) if "sides" in s else None,
+        prepare_s=_optional_int(s, "prepare_s"),
+    )
+
+
+def routine_from(raw: Mapping[str, Any]) -> Routine:
+    """A routine of the file format (already checked) as the model."""
     return Routine(
         id=raw["id"],
         name=raw["name"],
@@ -77,26 +92,14 @@ def _routine(raw: Mapping[str, Any]) -> Routine:
         rest_s=_optional_int(raw, "rest_s"),
         switch_s=_optional_int(raw, "switch_s"),
         for_flare_days=bool(raw.get("for_flare_days", False)),
-        steps=tuple(
-            Step(
-                exercise=s["exercise"],
-                duration_s=_optional_int(s, "duration_s"),
-                sets=_optional_int(s, "sets"),
-                reps=_optional_int(s, "reps"),
-                rest_s=_optional_int(s, "rest_s"),
-                rep_s=_optional_int(s, "rep_s"),
-                sides=StepSides(s["sides"]) if "sides" in s else None,
-                prepare_s=_optional_int(s, "prepare_s"),
-            )
-            for s in raw["steps"]
-        ),
+        steps=tuple(step_from(s) for s in raw["steps"]),
     )
 
 
 def _build(value: Mapping[str, Any], path: Path, base: Path | None = None) -> Library:
     return Library(
         exercises={e["id"]: _exercise(e, base) for e in value.get("exercises", [])},
-        routines={r["id"]: _routine(r) for r in value.get("routines", [])},
+        routines={r["id"]: routine_from(r) for r in value.get("routines", [])},
         source=path,
     )
 

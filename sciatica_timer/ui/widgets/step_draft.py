@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sciatica_timer.core.models import Exercise, Routine, Sides, Step, StepSides
 from sciatica_timer.storage.library_checks import _message, load_schema
+from sciatica_timer.storage.library_file import routine_from, step_from
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -145,32 +146,13 @@ def limits(key: str, of: str = "step") -> tuple[int, int]:
 
 
 def to_step(entry: Mapping[str, Any]) -> Step:
-    """A valid step entry as the model."""
-    sides = entry.get("sides")
-    return Step(
-        exercise=entry["exercise"],
-        duration_s=entry.get("duration_s"),
-        sets=entry.get("sets"),
-        reps=entry.get("reps"),
-        rest_s=entry.get("rest_s"),
-        rep_s=entry.get("rep_s"),
-        sides=StepSides(sides) if sides else None,
-        prepare_s=entry.get("prepare_s"),
-    )
+    """A valid step entry as the model (as the library file builds it)."""
+    return step_from(entry)
 
 
 def to_routine(entry: Mapping[str, Any], routine_id: str = DRAFT_ID) -> Routine:
-    """A valid routine entry as the model."""
-    return Routine(
-        id=routine_id,
-        name=entry["name"],
-        steps=tuple(to_step(s) for s in entry["steps"]),
-        description=entry.get("description", ""),
-        prepare_s=entry.get("prepare_s"),
-        rest_s=entry.get("rest_s"),
-        switch_s=entry.get("switch_s"),
-        for_flare_days=bool(entry.get("for_flare_days", False)),
-    )
+    """A valid routine entry as the model (as the library file builds it)."""
+    return routine_from({**entry, "id": routine_id})
 
 
 def usable_entry(entry: Mapping[str, Any], refused: Mapping[Where, str]) -> dict[str, Any]:
