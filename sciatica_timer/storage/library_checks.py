@@ -75,7 +75,7 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{near[0]}'?)" if near else ""
 
 
-def _message(error: ValidationError) -> tuple[str, str | None]:
+def schema_message(error: ValidationError) -> tuple[str, str | None]:
     """A plain message for one schema error, and the key it is about (if any)."""
     v, schema = error.validator, error.schema
     value: Any = error.instance
@@ -172,7 +172,7 @@ def _schema_problems(value: Any, file: str, locator: _Locator) -> list[Problem]:
     errors = list(itertools.islice(validator.iter_errors(value), _MAX_SCHEMA_PROBLEMS + 1))
     problems = []
     for error in sorted(errors[:_MAX_SCHEMA_PROBLEMS], key=_document_order):
-        message, key = _message(error)
+        message, key = schema_message(error)
         line, col = locator.at(error.path, key)
         problems.append(Problem(file, path_text(error.path), message, line, col))
     if len(errors) > _MAX_SCHEMA_PROBLEMS:

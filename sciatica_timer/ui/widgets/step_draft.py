@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sciatica_timer.core.models import Exercise, Routine, Sides, Step, StepSides
-from sciatica_timer.storage.library_checks import _message, load_schema
+from sciatica_timer.storage.library_checks import load_schema, schema_message
 from sciatica_timer.storage.library_file import routine_from, step_from
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def problems(entry: Mapping[str, Any]) -> dict[Where, str]:
     """Each place of the routine's entry the schema refuses, with ``--check``'s message."""
     found: dict[Where, str] = {}
     for error in _validator().iter_errors(entry):
-        message, _key = _message(error)
+        message, _key = schema_message(error)
         found.setdefault(tuple(error.path), message)
     return found
 
