@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCharts import QAreaSeries, QCategoryAxis, QChartView, QXYSeries
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 from support.history import NO_STRENGTH, SetClock, record_session, seed_years
@@ -428,3 +429,37 @@ def test_the_window_exports_the_sessions_csv_the_command_line_writes(
     opts = parse_args(["--data-dir", str(journal.path.parent), "--export-history", str(out)])
     assert run_command(opts, io.StringIO()) == 0
     assert out.read_bytes() == sessions.read_bytes()
+
+
+def test_the_chart_follows_a_dark_theme_on_screen_and_prints_on_white(
+    history: HistoryWindow, journal: Journal, clock: SetClock, tmp_path: Path
+) -> None:
+    """In the dark theme the chart's background, title and axis labels are the theme's;
+    the PDF's chart is drawn in the print palette (dark ink on white), and the window's
+    chart is dark again afterwards."""
+    from PySide6.QtGui import QImage
+
+    from sciatica_timer.ui.theme import DARK, PRINT, apply_theme
+
+    record_session(journal, clock, DAY, stop=5, spread=Reach.THIGH)
+    record_session(journal, clock, DAY + timedelta(days=1))
+    apply_theme(history, DARK)
+    history.reload()
+    chart = history.chart
+    assert chart.backgroundBrush().color().name() == QColor(DARK.panel).name()
+    labels = {axis.labelsColor().name() for axis in chart.axes()}
+    assert labels == {QColor(DARK.text).name()}
+    pdf = history.export_pdf(tmp_path / "report.pdf")
+    assert chart.backgroundBrush().color().name() == QColor(DARK.panel).name()
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "p")], check=True)
+    page = QImage(str(tmp_path / "p-1.png"))
+    # the chart sits in the upper half of the page: sample it
+    dark = sum(
+        1
+        for x in range(0, page.width(), 4)
+        for y in range(page.height() // 10, page.height() // 2, 4)
+        if QColor(page.pixel(x, y)).lightness() < 80
+    )
+    total = len(range(0, page.width(), 4)) * len(range(page.height() // 10, page.height() // 2, 4))
+    assert dark / total < 0.1, f"{dark} of {total} samples dark: the chart printed dark"
+    assert QColor(PRINT.panel).lightness() > 200

@@ -45,7 +45,7 @@ from sciatica_timer.core.text import format_clock
 from sciatica_timer.storage.journal.export import save_folder
 from sciatica_timer.storage.journal.store import Journal
 from sciatica_timer.storage.paths import open_private_text
-from sciatica_timer.ui.theme import LIGHT, PRINT, apply_theme, palette_of, set_role
+from sciatica_timer.ui.theme import LIGHT, PRINT, Palette, apply_theme, palette_of, set_role
 
 STATUS_WORDS = {
     SessionStatus.COMPLETED: "completed",
@@ -537,6 +537,21 @@ class HistoryWindow(QWidget):
             chart.addSeries(series)
             series.attachAxis(x_axis)
             series.attachAxis(y_axis)
+        self.dress_chart(palette_of(self))
+
+    def dress_chart(self, p: Palette) -> None:
+        """The chart's own colours (background, title, legend, axes, grid) in a palette:
+        the window's theme on screen, the print palette on paper."""
+        chart = self.chart
+        chart.setBackgroundBrush(QColor(p.panel))
+        chart.setTitleBrush(QColor(p.text))
+        chart.legend().setLabelColor(QColor(p.text))
+        for axis in chart.axes():
+            axis.setLabelsColor(QColor(p.text))
+            axis.setTitleBrush(QColor(p.text))
+            axis.setGridLineColor(QColor(p.list_divider))
+            axis.setLinePenColor(QColor(p.muted))
+        self.chart_view.setBackgroundBrush(QColor(p.background))
 
     def _line(self, name: str, color: str, field: str) -> QLineSeries:
         series = QLineSeries()
@@ -617,7 +632,11 @@ class HistoryWindow(QWidget):
         page.y += 10
         chart_height = page.width * 0.42
         self.chart_view.resize(1200, 500)
-        self.chart_view.render(painter, QRectF(0, page.y, page.width, chart_height))
+        self.dress_chart(PRINT)  # paper is white whatever the theme on screen
+        try:
+            self.chart_view.render(painter, QRectF(0, page.y, page.width, chart_height))
+        finally:
+            self.dress_chart(palette_of(self))
         page.y += chart_height + 14
         page.text("Recent sessions", 11, bold=True)
         for s in self.sessions[:12]:
