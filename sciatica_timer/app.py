@@ -402,12 +402,13 @@ def check_window(state: State) -> str:
     )
 
 
-def self_test(out: TextIO) -> int:
-    """``--self-test`` with every check, the window and sound ones included."""
+def self_test(out: TextIO, user_library: Path | None = None) -> int:
+    """``--self-test`` with every check, the window and sound ones included, and the
+    user's own library (read only)."""
     from sciatica_timer.selftest import run
     from sciatica_timer.ui.selftest_checks import check_sound
 
-    return run(out, window=check_window, sound=check_sound)
+    return run(out, window=check_window, sound=check_sound, user_library=user_library)
 
 
 def _window_open(folder: Path) -> bool:

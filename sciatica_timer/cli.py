@@ -370,7 +370,7 @@ def run_command(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
     window_open: Callable[[Path], bool] = _maybe_open,
-    self_test: Callable[[TextIO], int] | None = None,
+    self_test: Callable[[TextIO, Path], int] | None = None,
 ) -> int:
     """Run a command that needs no window; return the exit code. ``window_open`` tells
     whether a window holds the data folder, and ``self_test`` runs every check, the Qt
@@ -384,10 +384,10 @@ def run_command(
             return _export_routine(opts, out, err)
         if opts.self_test:
             if self_test is not None:
-                return self_test(out)
+                return self_test(out, opts.paths.user_library)
             from sciatica_timer.selftest import run
 
-            return run(out)
+            return run(out, user_library=opts.paths.user_library)
         if opts.schema:
             out.write(schema_path().read_text(encoding="utf-8"))
             return 0

@@ -53,6 +53,8 @@ class State:
 
     paths: AppPaths
     library: Library | None = None
+    user_library: Path | None = None
+    """The user's own routines and exercises (``library.json`` in the data folder)."""
 
 
 Check = Callable[[State], str]
@@ -68,11 +70,17 @@ def _not_handed_in(what: str) -> Check:
     return check
 
 
-def run(out: TextIO, window: Check | None = None, sound: Check | None = None) -> int:
+def run(
+    out: TextIO,
+    window: Check | None = None,
+    sound: Check | None = None,
+    user_library: Path | None = None,
+) -> int:
     """Run every check, print the report to ``out``; 0 when all passed, 1 otherwise.
 
     ``window`` and ``sound`` are the Qt checks (``app.self_test`` hands them in); without
-    them those two lines say ``none``."""
+    them those two lines say ``none``. ``user_library``: the user's own library file, read
+    and checked (never changed); without it there is no line for it."""
     started = time.monotonic()
     frozen = bool(getattr(sys, "frozen", False))
     out.write(
@@ -83,10 +91,11 @@ def run(out: TextIO, window: Check | None = None, sound: Check | None = None) ->
     with tempfile.TemporaryDirectory(
         prefix="sciatica-selftest-", ignore_cleanup_errors=True
     ) as tmp:
-        state = State(AppPaths.under(Path(tmp)))
+        state = State(AppPaths.under(Path(tmp)), user_library=user_library)
         checks: list[tuple[str, Check]] = [
             ("library", _check_library),
             ("routines", _check_routines),
+            *([("your library", _check_user_library)] if user_library is not None else []),
             ("window", window or _not_handed_in("window")),
             ("sound", sound or _not_handed_in("sound")),
             ("speech", _check_speech),
@@ -138,6 +147,32 @@ def _check_library(state: State) -> str:
     return (
         f"{len(library.exercises)} exercises, {len(library.routines)} routines, "
         f"{pictures} pictures, {len(Sound)} sounds in {path.parent}"
+    )
+
+
+def _check_user_library(state: State) -> str:
+    """The user's routines and exercises pass the checks of ``--check`` (against the
+    bundled exercises) and every routine compiles; the file is only read."""
+    path = state.user_library
+    assert path is not None
+    if not path.exists():
+        return f"no routines or exercises of your own yet ({path})"
+    known = state.library.exercises if state.library is not None else None
+    try:
+        mine = load_library(path, str(path), known=known, base=path.parent, empty_ok=True)
+    except LibraryError as exc:
+        raise CheckFailed(
+            f"{len(exc.problems)} problem(s), first: {exc.problems[0]}; at the next start "
+            "the app moves the file aside and shows the bundled routines"
+        ) from exc
+    if state.library is not None:
+        both = state.library.merged_with(mine)
+        for routine_id in mine.routines:
+            build_timeline(both, routine_id)
+    routines, exercises = len(mine.routines), len(mine.exercises)
+    return (
+        f"{routines} routine{'' if routines == 1 else 's'}, {exercises} exercise"
+        f"{'' if exercises == 1 else 's'} of your own in {path}"
     )
 
 

@@ -120,3 +120,34 @@ def test_without_the_qt_checks_it_loads_no_qt_and_says_none_for_them() -> None:
     assert report["window"].startswith("window: none (the window check needs"), report["window"]
     assert report["sound"].startswith("sound: none (the sound check needs"), report["sound"]
     assert report["journal"].startswith("journal: ok ("), report["journal"]
+
+
+def test_it_reads_the_users_own_library_and_never_changes_it(tmp_path: Path) -> None:
+    """With a data folder, a 'your library' line after 'routines': none yet; then the
+    imported routine counted; then a broken file fails with its first problem and is left
+    exactly where and as it was (the window moves it aside, not the self-test)."""
+    from support.processes import cli
+
+    data = tmp_path / "data"
+    first = cli("--data-dir", str(data), "--self-test")
+    mine = _report((first.returncode, first.stdout))["your library"]
+    assert mine.startswith("your library: ok (no routines or exercises of your own yet")
+    assert [line.split(":", 1)[0] for line in first.stdout.splitlines()[1:4]] == [
+        "library",
+        "routines",
+        "your library",
+    ]
+    physio = ROOT / "tests" / "fixtures" / "prescriptions" / "valid" / "physio-march.sciatica.json"
+    assert cli("--data-dir", str(data), "--import", str(physio)).returncode == 0
+    second = cli("--data-dir", str(data), "--self-test")
+    mine = _report((second.returncode, second.stdout))["your library"]
+    assert second.returncode == 0, second.stdout
+    assert mine.startswith("your library: ok (1 routine, 0 exercises of your own in ")
+    broken = data / "library.json"
+    broken.write_text('{"routines": [{"id": "x", "name": "X", "steps": []}]}\n')
+    third = cli("--data-dir", str(data), "--self-test")
+    mine = _report((third.returncode, third.stdout))["your library"]
+    assert third.returncode == 1
+    assert mine.startswith("your library: FAIL (1 problem(s), first: ") and "steps" in mine
+    assert broken.read_text() == '{"routines": [{"id": "x", "name": "X", "steps": []}]}\n'
+    assert sorted(p.name for p in data.glob("library.json*")) == ["library.json"]
