@@ -524,3 +524,22 @@ def test_the_home_buttons_wrap_at_the_narrowest_window_with_the_largest_text(
     page.text_size.setCurrentIndex(len(TEXT_SIZES) - 1)
     back_home(ctx, qtbot, page)
     _home_buttons_whole(ctx, qtbot, window.minimumWidth())
+
+
+@pytest.mark.parametrize("text_size", [1, len(TEXT_SIZES) - 1])
+def test_the_controls_of_every_section_line_up(
+    start: Start, tmp_path: Path, qtbot: QtBot, text_size: int
+) -> None:
+    """The voice, timing, side and theme controls start at one x, whatever the text size:
+    the page reads as one column of answers."""
+    ctx = start(tmp_path)
+    page = open_settings(ctx, qtbot)
+    page.text_size.setCurrentIndex(text_size)
+    qtbot.waitUntil(lambda: ctx.window.settings.text_size == text_size)
+    content = page.scroll_area.widget()
+
+    def left(widget: QWidget) -> int:
+        return widget.mapTo(content, widget.rect().topLeft()).x()
+
+    lefts = {left(w) for w in (page.voice, page.pain_side, page.theme, page.text_size)}
+    assert len(lefts) == 1, lefts

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -180,6 +180,9 @@ class SettingsView(QWidget):
         column.setContentsMargins(0, 0, 16, 16)
         column.setSpacing(8)
 
+        self._labels: list[QLabel] = []
+        """The row labels of every section: one width, so the controls line up."""
+
         def section(heading: str, rows: Sequence[tuple[str, QWidget]]) -> None:
             label = QLabel(heading)
             set_role(label, "question")
@@ -192,7 +195,10 @@ class SettingsView(QWidget):
             form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             for text, widget in rows:
                 if text:
-                    form.addRow(text, widget)
+                    label = QLabel(text)
+                    label.setBuddy(widget)
+                    self._labels.append(label)
+                    form.addRow(label, widget)
                 else:
                     form.addRow(widget)
             column.addLayout(form)
@@ -222,6 +228,7 @@ class SettingsView(QWidget):
         section("Body", [("The side that hurts", self.pain_side)])
         section("Appearance", [("Theme", self.theme), ("Text size", self.text_size)])
         column.addStretch(1)
+        self._align_labels()
 
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("settingsScroll")
@@ -256,6 +263,20 @@ class SettingsView(QWidget):
                 self.sounds, self.prepare, self.rest, self.switch, self.hold, self.first_side,
                 self.fullscreen, self.keep_awake, self.pain_side, self.theme,
                 self.text_size]  # fmt: skip
+
+    def _align_labels(self) -> None:
+        """Every section's controls start at one line: the labels as wide as the widest
+        (again when the text size changes)."""
+        for label in self._labels:
+            label.setMinimumWidth(0)
+        widest = max((label.sizeHint().width() for label in self._labels), default=0)
+        for label in self._labels:
+            label.setMinimumWidth(widest)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._align_labels()
 
     def begin(self, settings: Settings, voices: Callable[[], Sequence[tuple[str, str]]]) -> None:
         """Show the current settings; ``voices`` lists (id, name) and may start the engine."""
