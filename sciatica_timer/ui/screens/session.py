@@ -9,8 +9,8 @@ from html import escape
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from sciatica_timer.core.engine import ADD_TIME_S, HOLD_DEFAULT_S, SessionState, Snapshot
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.core.timeline import Phase, PhaseKind, Side
-from sciatica_timer.ui.theme import palette_of, restyle, set_role
+from sciatica_timer.ui.theme import Palette, palette_of, restyle, set_role
 from sciatica_timer.ui.widgets.answers import YesNo
 from sciatica_timer.ui.widgets.display import (
     FitLabel,
@@ -39,6 +39,7 @@ COUNTDOWN_SHARE = 0.22
 """Countdown font size as a share of the window height (at least a fifth, for 3 m)."""
 
 PAIN_STOP_TEXT = "STOP – pain radiates"
+SIDE_MARGIN = 20
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -123,6 +124,59 @@ class CheckPanel(QFrame):
         for button in (self.answer.yes, self.answer.no):
             button.setMinimumHeight(max(52, round(height * 0.085)))
             set_font_px(button, size)
+
+
+PAUSED_HINT = "Space or Pause to resume"
+
+
+def dimmed_text(p: Palette) -> str:
+    """The countdown's colour while paused: a third of the way from the background to the
+    text, so a frozen clock looks unlike a running one from across the room."""
+    text, back = QColor(p.text), QColor(p.background)
+    mix = QColor(
+        round(back.red() + (text.red() - back.red()) * 0.35),
+        round(back.green() + (text.green() - back.green()) * 0.35),
+        round(back.blue() + (text.blue() - back.blue()) * 0.35),
+    )
+    return mix.name()
+
+
+class PauseBand(QFrame):
+    """A wide PAUSED band over the session while it is paused (never over the stop
+    button); placed by hand, so showing it moves nothing."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("pausedBand")
+        set_role(self, "overlay")
+        self.setAccessibleName("Paused")
+        self.setAccessibleDescription(PAUSED_HINT)
+        self.title = _plain(_named(FitLabel("PAUSED", share=0.1, bold=True), "pausedTitle",
+                                   "Paused"))  # fmt: skip
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint = _plain(_named(FitLabel(PAUSED_HINT, share=0.035), "pausedHint", PAUSED_HINT))
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 6, 16, 8)
+        layout.setSpacing(0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hint)
+        self._margins = layout.contentsMargins()
+        self.fit(768)
+        self.hide()
+
+    def fit(self, height: int) -> None:
+        self.title.fit_to(height, max_px=140)
+        self.hint.fit_to(height, max_px=40)
+
+    def wanted_height(self) -> int:
+        margins = self._margins
+        return (
+            self.title.fontMetrics().height()
+            + self.hint.fontMetrics().height()
+            + margins.top()
+            + margins.bottom()
+        )
 
 
 def phase_tone(phase: Phase | None, holding: bool) -> str:
@@ -250,10 +304,13 @@ class SessionView(QWidget):
         controls.addWidget(self.pain_button, 3)
 
         root = QVBoxLayout(self)
-        root.setContentsMargins(20, 14, 20, 14)
+        root.setContentsMargins(SIDE_MARGIN, 14, SIDE_MARGIN, 14)
         root.addLayout(header)
         root.addLayout(body, 1)
         root.addLayout(controls)
+
+        self.paused_band = PauseBand(self)
+        self._paused = False
 
     # --- showing a snapshot ---------------------------------------------------------
 
@@ -261,6 +318,7 @@ class SessionView(QWidget):
         self.routine_label.setText(routine_name)
         self.hold_button.setToolTip(f"Tender-spot hold, {hold_s} s (H)")
         self._shown_phase = None
+        self._show_paused(False)
 
     def show_snapshot(self, snap: Snapshot) -> None:
         phase = snap.phase
@@ -284,6 +342,7 @@ class SessionView(QWidget):
         self.pause_button.setText("Resume" if paused else "Pause")
         if paused:
             self.phase_label.setText("PAUSED")
+        self._show_paused(paused)
         active = snap.state.active
         for b in (self.back_button, self.end_button):
             b.setEnabled(active)
@@ -359,10 +418,41 @@ class SessionView(QWidget):
         else:
             self.next_label.setText(f"Up next: {nxt.label}")
 
+    def _show_paused(self, paused: bool) -> None:
+        """Paused: the digits dim and the PAUSED band shows; running: neither."""
+        if paused == self._paused:
+            return
+        self._paused = paused
+        self.countdown_label.set_color(dimmed_text(palette_of(self)) if paused else "")
+        if paused:
+            self._place_paused_band()
+            self.paused_band.raise_()
+        self.paused_band.setVisible(paused)
+
+    def paused_band_area(self) -> QRect:
+        """Where the PAUSED band goes: the whole width, just under the digits, and always
+        above the row of buttons (the stop button stays in sight and clickable)."""
+        band = self.paused_band
+        left = SIDE_MARGIN
+        width = self.width() - 2 * left
+        floor = self.pain_button.geometry().top() - 8
+        for b in (self.back_button, self.pause_button):
+            floor = min(floor, b.geometry().top() - 8)
+        digits = self.countdown_label
+        digits_bottom = digits.mapTo(self, digits.rect().bottomLeft()).y()
+        height = min(band.wanted_height(), max(0, floor))
+        top = min(digits_bottom + 4, floor - height)
+        return QRect(left, max(0, top), width, height)
+
+    def _place_paused_band(self) -> None:
+        self.paused_band.setGeometry(self.paused_band_area())
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_fonts(self.window().height())
         self._fit_controls(self.width())
+        if self._paused:
+            self._place_paused_band()
 
     def _fit_controls(self, width: int) -> None:
         """The stop button's words are never cut off: on a narrow window the other
@@ -377,6 +467,7 @@ class SessionView(QWidget):
         for label in (self.phase_label, self.set_label, self.exercise_label, self.side_label):
             label.fit_to(height, max_px=64)
         self.check_panel.fit(height)
+        self.paused_band.fit(height)
         self.countdown_label.fit_to(height)
         text_px = max(15, round(height * 0.023))
         set_font_px(self.steps_label, text_px)

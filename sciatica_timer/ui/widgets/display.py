@@ -143,32 +143,60 @@ class SlimBar(QWidget):
         painter.end()
 
 
-def set_font_px(widget: QWidget, px: int, bold: bool = False) -> None:
+def set_font_px(widget: QWidget, px: int, bold: bool = False, color: str = "") -> None:
     """Size a widget's font by hand (to the window): through its own style sheet, because
-    the window's style sheet would override a plain ``setFont``. Colours stay with the theme."""
-    widget.setStyleSheet(f"font-size: {px}px; {'font-weight: 800;' if bold else ''}")
+    the window's style sheet would override a plain ``setFont``. Colours stay with the theme
+    (``color``, a theme colour, only for a state the theme's roles do not name: paused)."""
+    weight = "font-weight: 800;" if bold else ""
+    tint = f" color: {color};" if color else ""
+    widget.setStyleSheet(f"font-size: {px}px; {weight}{tint}")
 
 
 class FitLabel(QLabel):
-    """A label whose font is a fixed share of a reference height (the window's)."""
+    """A label whose font is a fixed share of a reference height (the window's), never
+    larger than its ceiling (the countdown: what fits inside the ring)."""
 
     def __init__(self, text: str = "", share: float = 0.05, bold: bool = False) -> None:
         super().__init__(text)
         self.setTextFormat(Qt.TextFormat.PlainText)  # names come from files: never markup
         self._share = share
         self._bold = bold
-        self._px = 0
+        self._wanted = 0
+        self._ceiling = 0
+        self._color = ""
+        self._applied: tuple[int, str] = (0, "")
 
     def pixel_size(self) -> int:
-        return self._px
+        return self._applied[0]
+
+    def wanted_px(self) -> int:
+        """The size the reference height asks for, before the ceiling."""
+        return self._wanted
 
     def fit_to(self, reference_height: int, max_px: int | None = None) -> None:
         px = max(12, round(reference_height * self._share))
         if max_px:
             px = min(px, max_px)
-        if px != self._px:
-            self._px = px
-            set_font_px(self, px, self._bold)
+        self._wanted = px
+        self._apply()
+
+    def set_ceiling(self, px: int) -> None:
+        """The largest font size allowed (0: none)."""
+        self._ceiling = px
+        self._apply()
+
+    def set_color(self, color: str) -> None:
+        """Draw the text in this theme colour ("" for the theme's usual text colour)."""
+        self._color = color
+        self._apply()
+
+    def _apply(self) -> None:
+        px = self._wanted
+        if self._ceiling:
+            px = min(px, self._ceiling)
+        if px and (px, self._color) != self._applied:
+            self._applied = (px, self._color)
+            set_font_px(self, px, self._bold, self._color)
 
 
 class SteadyLabel(QLabel):
