@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -16,6 +17,7 @@ from sciatica_timer.cli import parse_args
 from sciatica_timer.core.clock import FakeClock
 from sciatica_timer.core.engine import SessionState
 from sciatica_timer.core.timeline import Phase, PhaseKind
+from sciatica_timer.storage.settings import TEXT_SIZES
 
 
 @pytest.fixture
@@ -96,3 +98,78 @@ def test_pause_dims_the_digits_and_shows_a_paused_band_clear_of_the_stop_button(
     assert ctx.controller.engine.state is SessionState.RUNNING
     assert not band.isVisible()
     assert digits.palette().color(QPalette.ColorRole.WindowText) == running_colour
+
+
+def test_rep_phase_shows_the_rep_count_big_and_the_set_and_time_small(
+    ctx: AppContext, clock: FakeClock
+) -> None:
+    ctx.window.start_routine("stretch-and-strengthen")
+    phase = _skip_to(ctx, "glute-bridge")
+    assert phase.reps == 12
+    view = ctx.window.session
+    _advance(ctx, clock, phase.lead_in_s + 6.5 * phase.rep_s)  # into the seventh rep
+    assert view.countdown_label.text() == "7 of 12"
+    assert view.countdown_label.accessibleName() == "Repetition"
+    small = view.set_label.text()
+    assert ":" in small, "the set's time left is in the small label"
+    if phase.sets > 1:
+        assert f"set {phase.set_number} of {phase.sets}" in small
+    _advance(ctx, clock, phase.rep_s)
+    assert view.countdown_label.text() == "8 of 12"
+
+
+def _ink_corners(label: QWidget, text: str) -> list[QPointF]:
+    """The corners of the ink of ``text`` as the centred label draws it, in the label's
+    parent's coordinates."""
+    metrics = QFontMetrics(label.font())
+    ink = metrics.tightBoundingRect(text)
+    x0 = label.x() + (label.width() - metrics.horizontalAdvance(text)) / 2
+    baseline = label.y() + (label.height() - metrics.height()) / 2 + metrics.ascent()
+    left, right = x0 + min(0, ink.left()), x0 + max(metrics.horizontalAdvance(text), ink.right())
+    top, bottom = baseline + ink.top(), baseline + ink.bottom() + 1
+    return [QPointF(x, y) for x in (left, right) for y in (top, bottom)]
+
+
+def _assert_inside_ring(view: QWidget, text: str, where: str) -> None:
+    ring, label = view.ring, view.countdown_label  # type: ignore[attr-defined]
+    centre = ring.ring_rect().center()
+    radius = ring.inner_radius()
+    for corner in _ink_corners(label, text):
+        reach = math.hypot(corner.x() - centre.x(), corner.y() - centre.y())
+        assert reach <= radius, f"{text!r} runs into the ring at {where}: {reach:.1f} > {radius}"
+
+
+# 200 % scale: Qt lays the window out in logical pixels, so a 1920x1080 screen at 200 % is a
+# 960x540 window (the fonts are set in logical pixels too: the fit does not depend on the
+# device pixel ratio); at the largest text size as well, which must not change the fit.
+SIZES = [(1024, 600), (1280, 720), (1366, 768), (1920, 1080), (960, 540)]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_countdown_digits_fit_inside_the_ring(
+    ctx: AppContext, clock: FakeClock, qtbot: QtBot, width: int, height: int
+) -> None:
+    window = ctx.window
+    window.change_settings(text_size=len(TEXT_SIZES) - 1)
+    window.setMinimumSize(0, 0)
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size() == QSize(width, height))
+    window.start_routine("stretch-and-strengthen")
+    view = window.session
+    _advance(ctx, clock, 1)
+    _assert_inside_ring(view, view.countdown_label.text(), f"{width}x{height}")
+    roll = _skip_to(ctx, "figure-4-stretch")
+    _advance(ctx, clock, 1)
+    _assert_inside_ring(view, view.countdown_label.text(), f"{width}x{height}, roll")
+    _assert_inside_ring(view, "8:88", f"{width}x{height}, roll")
+    while len(view.countdown_label.text()) < 5:  # time added past ten minutes
+        ctx.controller.add_time()
+    assert view.countdown_label.text().startswith("10:"), roll.duration_s
+    _assert_inside_ring(view, "88:88", f"{width}x{height}, ten minutes")
+    _skip_to(ctx, "glute-bridge")
+    _advance(ctx, clock, 30)
+    assert view.countdown_label.text().endswith("of 12")
+    _assert_inside_ring(view, "12 of 12", f"{width}x{height}, reps")
+    _assert_inside_ring(view, "88 of 88", f"{width}x{height}, reps")
+    assert view.countdown_label.pixel_size() >= height * 0.1, "still large from the mat"

@@ -5,6 +5,7 @@ Views only lay out widgets and show snapshots; the controller decides.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 from typing import TypeVar
@@ -40,6 +41,21 @@ COUNTDOWN_SHARE = 0.22
 
 PAIN_STOP_TEXT = "STOP – pain radiates"
 SIDE_MARGIN = 20
+
+
+def widest_like(text: str) -> str:
+    """The widest text of the same shape: '2:00' as '8:88', '10:00' as '88:88'."""
+    return re.sub(r"\d", "8", text)
+
+
+def reps_widest(reps: int) -> str:
+    """The widest rep count of a phase of ``reps`` reps: '12 of 12' as '88 of 88'."""
+    digits = "8" * len(str(reps))
+    return f"{digits} of {digits}"
+
+
+def rep_text(rep: int, reps: int) -> str:
+    return f"{rep} of {reps}"
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -259,7 +275,8 @@ class SessionView(QWidget):
             FitLabel("0:00", share=COUNTDOWN_SHARE, bold=True), "countdownLabel", "Time left"
         )
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.ring.set_center(self.countdown_label, widest="88:88")
+        self._clock_widest = widest_like("10:00")
+        self.ring.set_center(self.countdown_label, self._clock_widest)
         self.check_panel = CheckPanel()
         self.check_panel.hide()
         right = QVBoxLayout()
@@ -327,16 +344,24 @@ class SessionView(QWidget):
         if self._shown_phase != (phase.index, snap.holding):
             self._shown_phase = (phase.index, snap.holding)
             self._show_phase(phase, snap.holding, snap.next_phase)
-        self.countdown_label.setText(format_clock(snap.display_seconds))
+        clock = format_clock(snap.display_seconds)
+        if len(clock) > len(self._clock_widest):  # time added past ten minutes: '10:20'
+            self._clock_widest = widest_like(clock)
+            self._ring_holds(phase)
+        if phase.reps is not None and snap.rep:
+            # the rep count is the big number; the set and its time go small, above
+            self.countdown_label.setText(rep_text(snap.rep, phase.reps))
+            sets = f"set {phase.set_number} of {phase.sets} · " if phase.sets > 1 else ""
+            self.set_label.setText(sets + clock)
+        else:
+            self.countdown_label.setText(clock)
+            if phase.reps is not None:
+                sets = f" · set {phase.set_number} of {phase.sets}" if phase.sets > 1 else ""
+                self.set_label.setText("get set" + sets)
         color = palette_of(self).phase(phase_tone(phase, snap.holding))
         self.ring.set_progress(snap.phase_progress, color)
         self.session_bar.set_value(snap.session_progress)
         self.time_left_label.setText(f"{format_clock(snap.session_remaining_ns / 1e9)} left")
-        if phase.reps is not None:
-            rep = f"rep {snap.rep} of {phase.reps}" if snap.rep else "get set"
-            self.set_label.setText(
-                rep + (f" · set {phase.set_number}/{phase.sets}" if phase.sets > 1 else "")
-            )
         paused = snap.state is SessionState.PAUSED
         asking = snap.state is SessionState.ASKING
         self.pause_button.setText("Resume" if paused else "Pause")
@@ -375,6 +400,8 @@ class SessionView(QWidget):
             return
         label = "Hold" if holding else phase.label
         self.phase_label.setText(label.upper())
+        self._clock_widest = widest_like(format_clock(phase.duration_s))
+        self._ring_holds(phase)
         restyle(self.phase_label, phase=phase_tone(phase, holding))
         ex = phase.exercise
         between = phase.kind is not PhaseKind.WORK
@@ -417,6 +444,16 @@ class SessionView(QWidget):
             )
         else:
             self.next_label.setText(f"Up next: {nxt.label}")
+
+    def _ring_holds(self, phase: Phase) -> None:
+        """The ring's digits are as large as the phase's widest text lets them be and
+        still lie inside the ring: '8:88' for a two-minute roll, '88 of 88' for reps."""
+        if phase.reps is None:
+            self.ring.set_widest(self._clock_widest)
+            self.countdown_label.setAccessibleName("Time left")
+        else:
+            self.ring.set_widest(self._clock_widest, reps_widest(phase.reps))
+            self.countdown_label.setAccessibleName("Repetition")
 
     def _show_paused(self, paused: bool) -> None:
         """Paused: the digits dim and the PAUSED band shows; running: neither."""
