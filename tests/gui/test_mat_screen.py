@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext, build
@@ -173,3 +173,39 @@ def test_countdown_digits_fit_inside_the_ring(
     _assert_inside_ring(view, "12 of 12", f"{width}x{height}, reps")
     _assert_inside_ring(view, "88 of 88", f"{width}x{height}, reps")
     assert view.countdown_label.pixel_size() >= height * 0.1, "still large from the mat"
+
+
+def test_a_long_notice_in_a_session_moves_neither_countdown_nor_side_nor_stop_button(
+    ctx: AppContext, clock: FakeClock, qtbot: QtBot
+) -> None:
+    window = ctx.window
+    window.start_routine("sciatica-foam-roll")
+    _advance(ctx, clock, 20)  # a sided roll
+    view = window.session
+    assert view.side_label.isVisible()
+    watched = (view.countdown_label, view.side_label, view.pain_button, view.ring)
+
+    def places() -> list[QRect]:
+        return [_in_window(w) for w in watched]
+
+    before = places()
+    window.show_notice("No sound can be played: the cues will only show on screen. " * 5)
+    assert window.banner.isVisible()
+    qtbot.waitUntil(lambda: window.banner.height() > 0)
+    QApplication.processEvents()  # any layout the notice asked for has happened
+    assert places() == before
+    banner = _in_window(window.banner)
+    for widget in watched:
+        assert not banner.intersects(_in_window(widget)), widget.objectName()
+    assert window.rect().contains(banner)
+
+    window.show_notice("Voice muted (M to unmute).")
+    QApplication.processEvents()
+    assert places() == before
+    window.show_notice("")
+    assert not window.banner.isVisible()
+    window.show_home()
+    window.show_notice("Back home, a notice sits above the page again.")
+    QApplication.processEvents()
+    assert window.banner.isVisible() and _in_window(window.banner).top() == 0
+    assert _in_window(window.home).top() >= window.banner.height()

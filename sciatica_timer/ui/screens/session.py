@@ -481,6 +481,14 @@ class SessionView(QWidget):
         top = min(digits_bottom + 4, floor - height)
         return QRect(left, max(0, top), width, height)
 
+    def notice_area(self) -> QRect:
+        """Where a notice may lie without moving or hiding the countdown, the side or the
+        buttons: over the picture and the steps, in the left column."""
+        top = max(w.geometry().bottom() for w in (self.routine_label, self.time_left_label)) + 6
+        floor = min(b.geometry().top() for b in (self.back_button, self.pain_button)) - 8
+        right = self.steps_label.geometry().right()
+        return QRect(SIDE_MARGIN, top, max(0, right - SIDE_MARGIN + 1), max(0, floor - top))
+
     def _place_paused_band(self) -> None:
         self.paused_band.setGeometry(self.paused_band_area())
 
