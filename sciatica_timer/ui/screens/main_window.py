@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -82,6 +82,24 @@ SESSION_ACTIONS = frozenset(
     {"pause", "skip", "back", "add", "hold", "pain_stop", "end", "yes", "no"}
 )
 """The actions of a running session: their keys work on the session screen only."""
+
+
+MAXIMISED_UP_TO = QSize(1366, 768)
+"""A screen this size or smaller: the window opens maximised (every pixel counts on a mat)."""
+FRAME_ALLOWANCE = QSize(32, 72)
+"""Room left for the window's frame and title bar, which the window's size leaves out."""
+
+
+def opening_size(available: QRect) -> QSize | None:
+    """The window's size on a screen with this available geometry; None: maximised."""
+    if (
+        available.width() <= MAXIMISED_UP_TO.width()
+        or available.height() <= MAXIMISED_UP_TO.height()
+    ):
+        return None
+    wanted = QSize(max(1280, round(available.width() * 0.7)),
+                   max(720, round(available.height() * 0.75)))  # fmt: skip
+    return wanted.boundedTo(available.size() - FRAME_ALLOWANCE)
 
 
 class Banner(QFrame):
@@ -220,7 +238,7 @@ class MainWindow(QMainWindow):
         self._keys_follow_the_page()
         self._add_own_actions()
         self.resize(1280, 720)
-        self.setMinimumSize(800, 560)
+        self.setMinimumSize(800, 480)  # a 1024x600 screen's window, less a panel and title
 
     # The other screens are built when first shown: the window paints sooner.
 
@@ -671,6 +689,19 @@ class MainWindow(QMainWindow):
         overlay.move(max(0, x), 80)
         overlay.raise_()
         overlay.show()
+
+    def show_fitted(self) -> None:
+        """Open to fit the screen: maximised on a small one, else a size that fits it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        size = opening_size(screen.availableGeometry()) if screen is not None else None
+        if size is None:
+            self.showMaximized()
+            return
+        self.resize(size)
+        frame = QRect(screen.availableGeometry().topLeft(), size)
+        frame.moveCenter(screen.availableGeometry().center())
+        self.move(frame.topLeft())
+        self.show()
 
     def show_notice(self, message: str) -> None:
         if message:
