@@ -79,6 +79,7 @@ def test_pause_dims_the_digits_and_shows_a_paused_band_clear_of_the_stop_button(
     ctx.controller.toggle_pause()
     assert ctx.controller.engine and ctx.controller.engine.state is SessionState.PAUSED
     assert band.isVisible()
+    assert view.phase_label.text() == "PAUSED"
     assert band.title.text() == "PAUSED" and "resume" in band.hint.text()
     assert not _in_window(band).intersects(_in_window(view.pain_button))
     assert _in_window(band).width() > ctx.window.width() * 0.8, "a band across the screen"
@@ -97,6 +98,7 @@ def test_pause_dims_the_digits_and_shows_a_paused_band_clear_of_the_stop_button(
     qtbot.mouseClick(view.pause_button, Qt.MouseButton.LeftButton)  # resume
     assert ctx.controller.engine.state is SessionState.RUNNING
     assert not band.isVisible()
+    assert view.phase_label.text() == "ROLL", "the phase's name comes back"
     assert digits.palette().color(QPalette.ColorRole.WindowText) == running_colour
 
 

@@ -693,15 +693,17 @@ class MainWindow(QMainWindow):
     def show_fitted(self) -> None:
         """Open to fit the screen: maximised on a small one, else a size that fits it."""
         screen = self.screen() or QGuiApplication.primaryScreen()
-        size = opening_size(screen.availableGeometry()) if screen is not None else None
+        available = screen.availableGeometry()
+        size = opening_size(available)
+        # maximised, it still fits where nothing maximises it (no window manager)
+        self.resize(size or available.size() - FRAME_ALLOWANCE)
+        frame = QRect(available.topLeft(), self.size())
+        frame.moveCenter(available.center())
+        self.move(frame.topLeft())
         if size is None:
             self.showMaximized()
-            return
-        self.resize(size)
-        frame = QRect(screen.availableGeometry().topLeft(), size)
-        frame.moveCenter(screen.availableGeometry().center())
-        self.move(frame.topLeft())
-        self.show()
+        else:
+            self.show()
 
     def show_notice(self, message: str) -> None:
         if message:

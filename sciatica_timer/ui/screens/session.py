@@ -328,6 +328,7 @@ class SessionView(QWidget):
 
         self.paused_band = PauseBand(self)
         self._paused = False
+        self._phase_text = ""
 
     # --- showing a snapshot ---------------------------------------------------------
 
@@ -365,8 +366,7 @@ class SessionView(QWidget):
         paused = snap.state is SessionState.PAUSED
         asking = snap.state is SessionState.ASKING
         self.pause_button.setText("Resume" if paused else "Pause")
-        if paused:
-            self.phase_label.setText("PAUSED")
+        self.phase_label.setText("PAUSED" if paused else self._phase_text)
         self._show_paused(paused)
         active = snap.state.active
         for b in (self.back_button, self.end_button):
@@ -394,12 +394,14 @@ class SessionView(QWidget):
             self.exercise_label.hide()
             self.side_label.setVisible(False)
             self.set_label.setText("")
-            self.phase_label.setText(phase.label.upper())
+            self._phase_text = phase.label.upper()
+            self.phase_label.setText(self._phase_text)
             self.steps_label.setText(CHECK_HELP)
             self.next_label.setText("Waiting for your answer: Y or N")
             return
         label = "Hold" if holding else phase.label
-        self.phase_label.setText(label.upper())
+        self._phase_text = label.upper()
+        self.phase_label.setText(self._phase_text)
         self._clock_widest = widest_like(format_clock(phase.duration_s))
         self._ring_holds(phase)
         restyle(self.phase_label, phase=phase_tone(phase, holding))
