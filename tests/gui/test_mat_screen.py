@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext, build
@@ -65,9 +65,13 @@ def _skip_to(ctx: AppContext, exercise_id: str, kind: PhaseKind = PhaseKind.WORK
     raise AssertionError(f"no {kind} phase of {exercise_id}")
 
 
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (992, 528)])
 def test_pause_dims_the_digits_and_shows_a_paused_band_clear_of_the_stop_button(
-    ctx: AppContext, clock: FakeClock, qtbot: QtBot
+    ctx: AppContext, clock: FakeClock, qtbot: QtBot, width: int, height: int
 ) -> None:
+    """At the usual size and in a maximised window on a 1024x600 screen."""
+    ctx.window.resize(width, height)
+    qtbot.waitUntil(lambda: ctx.window.size() == QSize(width, height))
     ctx.window.start_routine("sciatica-foam-roll")
     _advance(ctx, clock, 20)
     view = ctx.window.session
@@ -84,6 +88,8 @@ def test_pause_dims_the_digits_and_shows_a_paused_band_clear_of_the_stop_button(
     assert not _in_window(band).intersects(_in_window(view.pain_button))
     assert _in_window(band).width() > ctx.window.width() * 0.8, "a band across the screen"
     assert _in_window(band).height() >= 80
+    for button in (b for b in view.findChildren(QPushButton) if b.isVisible()):
+        assert not _in_window(band).intersects(_in_window(button)), button.objectName()
     assert ctx.window.rect().contains(_in_window(band))
     paused_colour = digits.palette().color(QPalette.ColorRole.WindowText)
     background = view.palette().color(QPalette.ColorRole.Window)
