@@ -340,7 +340,7 @@ def run_window(opts: Options, loaded: Loaded | None = None) -> int:
     if opts.fullscreen:
         ctx.window.showFullScreen()
     else:
-        ctx.window.show()
+        ctx.window.show_fitted()  # maximised on a small screen, else a size that fits it
 
     def after_first_paint() -> None:
         instance.listen()

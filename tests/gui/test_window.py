@@ -194,12 +194,13 @@ def test_end_early_is_recorded(ctx: AppContext, clock: FakeClock, qtbot: QtBot) 
 
 
 def test_countdown_is_large_enough_to_read_from_the_floor(ctx: AppContext, qtbot: QtBot) -> None:
-    """The countdown's font is at least a fifth of the window height, at two sizes."""
+    """The countdown's font is at least a sixth of the window height, at two sizes (a fifth
+    ran the digits through the ring at 1366x768: they fit inside it now, test_mat_screen)."""
     _start(ctx, qtbot)
     for width, height in ((1366, 768), (1920, 1080)):
         ctx.window.resize(width, height)
         qtbot.waitUntil(lambda h=height: ctx.window.height() == h)
-        assert ctx.window.session.countdown_label.pixel_size() >= ctx.window.height() / 5
+        assert ctx.window.session.countdown_label.pixel_size() >= ctx.window.height() / 6
 
 
 def test_a_second_passing_repaints_only_what_changed(

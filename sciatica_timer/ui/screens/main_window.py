@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -84,6 +84,24 @@ SESSION_ACTIONS = frozenset(
 """The actions of a running session: their keys work on the session screen only."""
 
 
+MAXIMISED_UP_TO = QSize(1366, 768)
+"""A screen this size or smaller: the window opens maximised (every pixel counts on a mat)."""
+FRAME_ALLOWANCE = QSize(32, 72)
+"""Room left for the window's frame and title bar, which the window's size leaves out."""
+
+
+def opening_size(available: QRect) -> QSize | None:
+    """The window's size on a screen with this available geometry; None: maximised."""
+    if (
+        available.width() <= MAXIMISED_UP_TO.width()
+        or available.height() <= MAXIMISED_UP_TO.height()
+    ):
+        return None
+    wanted = QSize(max(1280, round(available.width() * 0.7)),
+                   max(720, round(available.height() * 0.75)))  # fmt: skip
+    return wanted.boundedTo(available.size() - FRAME_ALLOWANCE)
+
+
 class Banner(QFrame):
     """In-window notices (never a dialog over the stop button)."""
 
@@ -107,6 +125,7 @@ class Banner(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self._messages: list[str] = []
+        self._home: QVBoxLayout | None = None
         self.hide()
 
     def add(self, message: str) -> None:
@@ -118,6 +137,28 @@ class Banner(QFrame):
 
     def messages(self) -> list[str]:
         return list(self._messages)
+
+    def float_over(self, area: QRect | None) -> None:
+        """Lie over ``area`` of the parent (during a session: nothing under it moves), or
+        with ``None`` go back to the top of the window's layout, pushing the page down."""
+        layout = self._home
+        if layout is None:
+            return
+        if area is None:
+            if layout.indexOf(self) < 0:
+                layout.insertWidget(0, self)
+            return
+        if layout.indexOf(self) >= 0:
+            layout.removeWidget(self)
+        height = self.heightForWidth(area.width())
+        height = min(area.height(), height if height > 0 else self.sizeHint().height())
+        self.setGeometry(area.x(), area.y(), area.width(), max(0, height))
+        self.raise_()
+
+    def dock_in(self, layout: QVBoxLayout) -> None:
+        """The layout the banner sits at the top of when it is not floating."""
+        self._home = layout
+        layout.insertWidget(0, self)
 
     def clear(self) -> None:
         self._messages.clear()
@@ -173,8 +214,8 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
+        self.banner.dock_in(layout)
         self.setCentralWidget(central)
         self.keys_overlay = KeysOverlay(central)
 
@@ -193,10 +234,11 @@ class MainWindow(QMainWindow):
         controller.finished.connect(self._on_finished)
         self._install_keys()
         self.stack.currentChanged.connect(self._keys_follow_the_page)
+        self.stack.currentChanged.connect(self._place_banner)
         self._keys_follow_the_page()
         self._add_own_actions()
         self.resize(1280, 720)
-        self.setMinimumSize(800, 560)
+        self.setMinimumSize(800, 480)  # a 1024x600 screen's window, less a panel and title
 
     # The other screens are built when first shown: the window paints sooner.
 
@@ -648,11 +690,40 @@ class MainWindow(QMainWindow):
         overlay.raise_()
         overlay.show()
 
+    def show_fitted(self) -> None:
+        """Open to fit the screen: maximised on a small one, else a size that fits it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+        size = opening_size(available)
+        # maximised, it still fits where nothing maximises it (no window manager)
+        self.resize(size or available.size() - FRAME_ALLOWANCE)
+        frame = QRect(available.topLeft(), self.size())
+        frame.moveCenter(available.center())
+        self.move(frame.topLeft())
+        if size is None:
+            self.showMaximized()
+        else:
+            self.show()
+
     def show_notice(self, message: str) -> None:
         if message:
             self.banner.add(message)
         else:
             self.banner.clear()
+        self._place_banner()
+
+    def _place_banner(self) -> None:
+        """During a session a notice lies over the picture and the steps, so the countdown,
+        the side and the stop button never move; elsewhere it sits above the page."""
+        if "session" not in self.__dict__ or self.stack.currentWidget() is not self.session:
+            self.banner.float_over(None)
+            return
+        session = self.session
+        area = session.notice_area()
+        parent = self.banner.parentWidget()
+        if parent is not None:
+            area.moveTopLeft(session.mapTo(parent, area.topLeft()))
+        self.banner.float_over(area)
 
     # --- screens ------------------------------------------------------------------------
 
@@ -907,6 +978,7 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         if "session" in self.__dict__:
             self.session.fit_fonts(self.height())
+            self._place_banner()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._history is not None:

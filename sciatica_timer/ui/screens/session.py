@@ -5,12 +5,13 @@ Views only lay out widgets and show snapshots; the controller decides.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from sciatica_timer.core.engine import ADD_TIME_S, HOLD_DEFAULT_S, SessionState, Snapshot
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.core.timeline import Phase, PhaseKind, Side
-from sciatica_timer.ui.theme import palette_of, restyle, set_role
+from sciatica_timer.ui.theme import Palette, palette_of, restyle, set_role
 from sciatica_timer.ui.widgets.answers import YesNo
 from sciatica_timer.ui.widgets.display import (
     FitLabel,
@@ -39,6 +40,22 @@ COUNTDOWN_SHARE = 0.22
 """Countdown font size as a share of the window height (at least a fifth, for 3 m)."""
 
 PAIN_STOP_TEXT = "STOP – pain radiates"
+SIDE_MARGIN = 20
+
+
+def widest_like(text: str) -> str:
+    """The widest text of the same shape: '2:00' as '8:88', '10:00' as '88:88'."""
+    return re.sub(r"\d", "8", text)
+
+
+def reps_widest(reps: int) -> str:
+    """The widest rep count of a phase of ``reps`` reps: '12 of 12' as '88 of 88'."""
+    digits = "8" * len(str(reps))
+    return f"{digits} of {digits}"
+
+
+def rep_text(rep: int, reps: int) -> str:
+    return f"{rep} of {reps}"
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -125,6 +142,59 @@ class CheckPanel(QFrame):
             set_font_px(button, size)
 
 
+PAUSED_HINT = "Space or Pause to resume"
+
+
+def dimmed_text(p: Palette) -> str:
+    """The countdown's colour while paused: a third of the way from the background to the
+    text, so a frozen clock looks unlike a running one from across the room."""
+    text, back = QColor(p.text), QColor(p.background)
+    mix = QColor(
+        round(back.red() + (text.red() - back.red()) * 0.35),
+        round(back.green() + (text.green() - back.green()) * 0.35),
+        round(back.blue() + (text.blue() - back.blue()) * 0.35),
+    )
+    return mix.name()
+
+
+class PauseBand(QFrame):
+    """A wide PAUSED band over the session while it is paused (never over the stop
+    button); placed by hand, so showing it moves nothing."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("pausedBand")
+        set_role(self, "overlay")
+        self.setAccessibleName("Paused")
+        self.setAccessibleDescription(PAUSED_HINT)
+        self.title = _plain(_named(FitLabel("PAUSED", share=0.1, bold=True), "pausedTitle",
+                                   "Paused"))  # fmt: skip
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint = _plain(_named(FitLabel(PAUSED_HINT, share=0.035), "pausedHint", PAUSED_HINT))
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 6, 16, 8)
+        layout.setSpacing(0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hint)
+        self._margins = layout.contentsMargins()
+        self.fit(768)
+        self.hide()
+
+    def fit(self, height: int) -> None:
+        self.title.fit_to(height, max_px=140)
+        self.hint.fit_to(height, max_px=40)
+
+    def wanted_height(self) -> int:
+        margins = self._margins
+        return (
+            self.title.fontMetrics().height()
+            + self.hint.fontMetrics().height()
+            + margins.top()
+            + margins.bottom()
+        )
+
+
 def phase_tone(phase: Phase | None, holding: bool) -> str:
     """The phase's colour, as one of ``theme.PHASE_TONES``."""
     if holding:
@@ -205,7 +275,8 @@ class SessionView(QWidget):
             FitLabel("0:00", share=COUNTDOWN_SHARE, bold=True), "countdownLabel", "Time left"
         )
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.ring.set_center(self.countdown_label, widest="88:88")
+        self._clock_widest = widest_like("10:00")
+        self.ring.set_center(self.countdown_label, self._clock_widest)
         self.check_panel = CheckPanel()
         self.check_panel.hide()
         right = QVBoxLayout()
@@ -250,10 +321,14 @@ class SessionView(QWidget):
         controls.addWidget(self.pain_button, 3)
 
         root = QVBoxLayout(self)
-        root.setContentsMargins(20, 14, 20, 14)
+        root.setContentsMargins(SIDE_MARGIN, 14, SIDE_MARGIN, 14)
         root.addLayout(header)
         root.addLayout(body, 1)
         root.addLayout(controls)
+
+        self.paused_band = PauseBand(self)
+        self._paused = False
+        self._phase_text = ""
 
     # --- showing a snapshot ---------------------------------------------------------
 
@@ -261,6 +336,7 @@ class SessionView(QWidget):
         self.routine_label.setText(routine_name)
         self.hold_button.setToolTip(f"Tender-spot hold, {hold_s} s (H)")
         self._shown_phase = None
+        self._show_paused(False)
 
     def show_snapshot(self, snap: Snapshot) -> None:
         phase = snap.phase
@@ -269,21 +345,29 @@ class SessionView(QWidget):
         if self._shown_phase != (phase.index, snap.holding):
             self._shown_phase = (phase.index, snap.holding)
             self._show_phase(phase, snap.holding, snap.next_phase)
-        self.countdown_label.setText(format_clock(snap.display_seconds))
+        clock = format_clock(snap.display_seconds)
+        if len(clock) > len(self._clock_widest):  # time added past ten minutes: '10:20'
+            self._clock_widest = widest_like(clock)
+            self._ring_holds(phase)
+        if phase.reps is not None and snap.rep:
+            # the rep count is the big number; the set and its time go small, above
+            self.countdown_label.setText(rep_text(snap.rep, phase.reps))
+            sets = f"set {phase.set_number} of {phase.sets} · " if phase.sets > 1 else ""
+            self.set_label.setText(sets + clock)
+        else:
+            self.countdown_label.setText(clock)
+            if phase.reps is not None:
+                sets = f" · set {phase.set_number} of {phase.sets}" if phase.sets > 1 else ""
+                self.set_label.setText("get set" + sets)
         color = palette_of(self).phase(phase_tone(phase, snap.holding))
         self.ring.set_progress(snap.phase_progress, color)
         self.session_bar.set_value(snap.session_progress)
         self.time_left_label.setText(f"{format_clock(snap.session_remaining_ns / 1e9)} left")
-        if phase.reps is not None:
-            rep = f"rep {snap.rep} of {phase.reps}" if snap.rep else "get set"
-            self.set_label.setText(
-                rep + (f" · set {phase.set_number}/{phase.sets}" if phase.sets > 1 else "")
-            )
         paused = snap.state is SessionState.PAUSED
         asking = snap.state is SessionState.ASKING
         self.pause_button.setText("Resume" if paused else "Pause")
-        if paused:
-            self.phase_label.setText("PAUSED")
+        self.phase_label.setText("PAUSED" if paused else self._phase_text)
+        self._show_paused(paused)
         active = snap.state.active
         for b in (self.back_button, self.end_button):
             b.setEnabled(active)
@@ -310,12 +394,16 @@ class SessionView(QWidget):
             self.exercise_label.hide()
             self.side_label.setVisible(False)
             self.set_label.setText("")
-            self.phase_label.setText(phase.label.upper())
+            self._phase_text = phase.label.upper()
+            self.phase_label.setText(self._phase_text)
             self.steps_label.setText(CHECK_HELP)
             self.next_label.setText("Waiting for your answer: Y or N")
             return
         label = "Hold" if holding else phase.label
-        self.phase_label.setText(label.upper())
+        self._phase_text = label.upper()
+        self.phase_label.setText(self._phase_text)
+        self._clock_widest = widest_like(format_clock(phase.duration_s))
+        self._ring_holds(phase)
         restyle(self.phase_label, phase=phase_tone(phase, holding))
         ex = phase.exercise
         between = phase.kind is not PhaseKind.WORK
@@ -359,10 +447,59 @@ class SessionView(QWidget):
         else:
             self.next_label.setText(f"Up next: {nxt.label}")
 
+    def _ring_holds(self, phase: Phase) -> None:
+        """The ring's digits are as large as the phase's widest text lets them be and
+        still lie inside the ring: '8:88' for a two-minute roll, '88 of 88' for reps."""
+        if phase.reps is None:
+            self.ring.set_widest(self._clock_widest)
+            self.countdown_label.setAccessibleName("Time left")
+        else:
+            self.ring.set_widest(self._clock_widest, reps_widest(phase.reps))
+            self.countdown_label.setAccessibleName("Repetition")
+
+    def _show_paused(self, paused: bool) -> None:
+        """Paused: the digits dim and the PAUSED band shows; running: neither."""
+        if paused == self._paused:
+            return
+        self._paused = paused
+        self.countdown_label.set_color(dimmed_text(palette_of(self)) if paused else "")
+        if paused:
+            self._place_paused_band()
+            self.paused_band.raise_()
+        self.paused_band.setVisible(paused)
+
+    def paused_band_area(self) -> QRect:
+        """Where the PAUSED band goes: the whole width, just under the digits, and always
+        above the row of buttons (the stop button stays in sight and clickable)."""
+        band = self.paused_band
+        left = SIDE_MARGIN
+        width = self.width() - 2 * left
+        floor = self.pain_button.geometry().top() - 8
+        for b in (self.back_button, self.pause_button):
+            floor = min(floor, b.geometry().top() - 8)
+        digits = self.countdown_label
+        digits_bottom = digits.mapTo(self, digits.rect().bottomLeft()).y()
+        height = min(band.wanted_height(), max(0, floor))
+        top = min(digits_bottom + 4, floor - height)
+        return QRect(left, max(0, top), width, height)
+
+    def notice_area(self) -> QRect:
+        """Where a notice may lie without moving or hiding the countdown, the side or the
+        buttons: over the picture and the steps, in the left column."""
+        top = max(w.geometry().bottom() for w in (self.routine_label, self.time_left_label)) + 6
+        floor = min(b.geometry().top() for b in (self.back_button, self.pain_button)) - 8
+        right = self.steps_label.geometry().right()
+        return QRect(SIDE_MARGIN, top, max(0, right - SIDE_MARGIN + 1), max(0, floor - top))
+
+    def _place_paused_band(self) -> None:
+        self.paused_band.setGeometry(self.paused_band_area())
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_fonts(self.window().height())
         self._fit_controls(self.width())
+        if self._paused:
+            self._place_paused_band()
 
     def _fit_controls(self, width: int) -> None:
         """The stop button's words are never cut off: on a narrow window the other
@@ -377,6 +514,7 @@ class SessionView(QWidget):
         for label in (self.phase_label, self.set_label, self.exercise_label, self.side_label):
             label.fit_to(height, max_px=64)
         self.check_panel.fit(height)
+        self.paused_band.fit(height)
         self.countdown_label.fit_to(height)
         text_px = max(15, round(height * 0.023))
         set_font_px(self.steps_label, text_px)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from sciatica_timer.ui.theme import palette_of
@@ -25,17 +25,23 @@ class ProgressRing(QWidget):
         super().__init__(parent)
         self._progress = 0.0
         self._color = ""  # the accent until a phase gives one
-        self._center: QWidget | None = None
-        self._widest = ""
+        self._center: FitLabel | None = None
+        self._widest: tuple[str, ...] = ()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 160)
 
-    def set_center(self, widget: QWidget, widest: str) -> None:
-        """Put a widget (the countdown) in the middle, sized for its ``widest`` text."""
+    def set_center(self, widget: FitLabel, *widest: str) -> None:
+        """Put a label (the countdown) in the middle, sized for the widest of ``widest``."""
         widget.setParent(self)
         widget.installEventFilter(self)
-        self._center, self._widest = widget, widest
-        self._place_center()
+        self._center = widget
+        self.set_widest(*widest)
+
+    def set_widest(self, *widest: str) -> None:
+        """The texts the middle must hold ('88:88', '88 of 88'): its font fits the widest."""
+        if widest != self._widest:
+            self._widest = widest
+            self._place_center()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._center and event.type() is QEvent.Type.FontChange:
@@ -46,12 +52,34 @@ class ProgressRing(QWidget):
         super().resizeEvent(event)
         self._place_center()
 
+    def inner_radius(self) -> float:
+        """The radius of the clear disc inside the ring's stroke."""
+        rect, width = self._track()
+        return rect.width() / 2 - width / 2
+
+    def largest_fitting_px(self, font: QFont) -> int:
+        """The largest pixel size of ``font`` at which each widest text, centred, lies
+        inside the ring's inner disc (logical pixels: the same at any screen scale)."""
+        limit = self.inner_radius() - 4  # a little air between the digits and the ring
+        lo, hi = 8, 1000
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            trial = QFont(font)
+            trial.setPixelSize(mid)
+            if all(text_reach(QFontMetrics(trial), t) <= limit for t in self._widest):
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
     def _place_center(self) -> None:
         center = self._center
-        if center is None:
+        if center is None or not self._widest:
             return
+        center.set_ceiling(self.largest_fitting_px(center.font()))
         metrics = center.fontMetrics()
-        box = QSize(metrics.horizontalAdvance(self._widest) + 16, metrics.height() + 8)
+        wide = max(metrics.horizontalAdvance(t) for t in self._widest)
+        box = QSize(wide + 16, metrics.height() + 8)
         box = box.boundedTo(self.size())
         center.setFixedSize(box)  # fixed: its new text never asks for a new layout
         center.move((self.width() - box.width()) // 2, (self.height() - box.height()) // 2)
@@ -110,6 +138,15 @@ class ProgressRing(QWidget):
         painter.end()
 
 
+def text_reach(metrics: QFontMetrics, text: str) -> float:
+    """How far the farthest corner of ``text``'s ink can be from the middle of a line box
+    centred on a point: half its advance across, its ink above or below the line's middle."""
+    ink = metrics.tightBoundingRect(text)
+    baseline = metrics.ascent() - metrics.height() / 2  # from the line box's middle
+    up, down = baseline + ink.top(), baseline + ink.bottom() + 1
+    return math.hypot(metrics.horizontalAdvance(text) / 2, max(abs(up), abs(down)))
+
+
 class SlimBar(QWidget):
     """The whole session's progress; unlike QProgressBar it never repaints synchronously."""
 
@@ -143,32 +180,60 @@ class SlimBar(QWidget):
         painter.end()
 
 
-def set_font_px(widget: QWidget, px: int, bold: bool = False) -> None:
+def set_font_px(widget: QWidget, px: int, bold: bool = False, color: str = "") -> None:
     """Size a widget's font by hand (to the window): through its own style sheet, because
-    the window's style sheet would override a plain ``setFont``. Colours stay with the theme."""
-    widget.setStyleSheet(f"font-size: {px}px; {'font-weight: 800;' if bold else ''}")
+    the window's style sheet would override a plain ``setFont``. Colours stay with the theme
+    (``color``, a theme colour, only for a state the theme's roles do not name: paused)."""
+    weight = "font-weight: 800;" if bold else ""
+    tint = f" color: {color};" if color else ""
+    widget.setStyleSheet(f"font-size: {px}px; {weight}{tint}")
 
 
 class FitLabel(QLabel):
-    """A label whose font is a fixed share of a reference height (the window's)."""
+    """A label whose font is a fixed share of a reference height (the window's), never
+    larger than its ceiling (the countdown: what fits inside the ring)."""
 
     def __init__(self, text: str = "", share: float = 0.05, bold: bool = False) -> None:
         super().__init__(text)
         self.setTextFormat(Qt.TextFormat.PlainText)  # names come from files: never markup
         self._share = share
         self._bold = bold
-        self._px = 0
+        self._wanted = 0
+        self._ceiling = 0
+        self._color = ""
+        self._applied: tuple[int, str] = (0, "")
 
     def pixel_size(self) -> int:
-        return self._px
+        return self._applied[0]
+
+    def wanted_px(self) -> int:
+        """The size the reference height asks for, before the ceiling."""
+        return self._wanted
 
     def fit_to(self, reference_height: int, max_px: int | None = None) -> None:
         px = max(12, round(reference_height * self._share))
         if max_px:
             px = min(px, max_px)
-        if px != self._px:
-            self._px = px
-            set_font_px(self, px, self._bold)
+        self._wanted = px
+        self._apply()
+
+    def set_ceiling(self, px: int) -> None:
+        """The largest font size allowed (0: none)."""
+        self._ceiling = px
+        self._apply()
+
+    def set_color(self, color: str) -> None:
+        """Draw the text in this theme colour ("" for the theme's usual text colour)."""
+        self._color = color
+        self._apply()
+
+    def _apply(self) -> None:
+        px = self._wanted
+        if self._ceiling:
+            px = min(px, self._ceiling)
+        if px and (px, self._color) != self._applied:
+            self._applied = (px, self._color)
+            set_font_px(self, px, self._bold, self._color)
 
 
 class SteadyLabel(QLabel):
