@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args
 from sciatica_timer.core.clock import FakeClock
+from sciatica_timer.core.engine import ADD_TIME_S
 from sciatica_timer.ui.controller import LONG_PAUSE_MS
 
 
@@ -79,3 +80,41 @@ def test_real_clock_counts_down_on_its_own(qtbot: QtBot, tmp_path: Path, short_p
     qtbot.waitUntil(lambda: label.text() == "0:01", timeout=3000)
     qtbot.waitUntil(lambda: context.window.session.phase_label.text() == "ROLL", timeout=3000)
     context.close()
+
+
+# (key, modifiers) as each keyboard layout delivers the character
+PLUS_AS_TYPED = [
+    (Qt.Key.Key_Plus, Qt.KeyboardModifier.ShiftModifier),  # US, UK: Shift and the = key
+    (Qt.Key.Key_Plus, Qt.KeyboardModifier.NoModifier),  # German, Nordic: a + key of its own
+    (Qt.Key.Key_Plus, Qt.KeyboardModifier.KeypadModifier),  # the keypad
+]
+QUESTION_AS_TYPED = [
+    (Qt.Key.Key_Question, Qt.KeyboardModifier.ShiftModifier),  # US Shift+/, German Shift+ß
+    (Qt.Key.Key_Question, Qt.KeyboardModifier.NoModifier),  # a ? key of its own
+]
+
+
+@pytest.mark.parametrize(("key", "modifiers"), PLUS_AS_TYPED)
+def test_plus_adds_time_whatever_modifier_the_layout_needs(
+    ctx: AppContext, qtbot: QtBot, key: Qt.Key, modifiers: Qt.KeyboardModifier
+) -> None:
+    """+ adds the documented seconds also when the layout needs Shift to type it."""
+    ctx.window.start_routine("short")
+    before = ctx.controller.snapshot()
+    assert before is not None
+    qtbot.keyClick(ctx.window, key, modifiers)
+    after = ctx.controller.snapshot()
+    assert after is not None
+    assert after.remaining_ns - before.remaining_ns == ADD_TIME_S * 1_000_000_000
+
+
+@pytest.mark.parametrize(("key", "modifiers"), QUESTION_AS_TYPED)
+def test_question_mark_shows_the_keys_whatever_modifier_the_layout_needs(
+    ctx: AppContext, qtbot: QtBot, key: Qt.Key, modifiers: Qt.KeyboardModifier
+) -> None:
+    """? opens and closes the keys help also when the layout needs Shift to type it."""
+    window = ctx.window
+    qtbot.keyClick(window, key, modifiers)
+    assert window.keys_overlay.isVisible()
+    qtbot.keyClick(window, key, modifiers)
+    assert not window.keys_overlay.isVisible()

@@ -67,14 +67,16 @@ KEYS = (
     Keys("Space", "pause / resume", (("Space", "pause"),)),
     Keys("→", "skip to the next part", (("Right", "skip"),)),
     Keys("←", "back: restart this part", (("Left", "back"),)),
-    Keys("+", f"add {ADD_TIME_S} seconds", (("+", "add"), ("=", "add"), ("Shift+=", "add"))),
+    # A character that needs Shift arrives with Shift held (US: Shift+= gives "Shift++"),
+    # and a shortcut for "+" alone does not match it: both forms are bound.
+    Keys("+", f"add {ADD_TIME_S} seconds", (("+", "add"), ("Shift++", "add"), ("=", "add"))),
     Keys("H", "hold a tender spot (again to release)", (("H", "hold"),)),
     Keys("P", "STOP – pain radiates", (("P", "pain_stop"),)),
     Keys("E", "end the session", (("E", "end"),)),
     Keys("Y / N", "answer the question on screen (is pain left?)", (("Y", "yes"), ("N", "no"))),
     Keys("F", "full screen", (("F", "fullscreen"), ("F11", "fullscreen"))),
     Keys("M", "mute the voice", (("M", "mute"),)),
-    Keys("?", "show or hide these keys", (("?", "keys"), ("Shift+/", "keys"), ("F1", "keys"))),
+    Keys("?", "show or hide these keys", (("?", "keys"), ("Shift+?", "keys"), ("F1", "keys"))),
     Keys("", "start; back to the routines", (("Return", "enter"), ("Enter", "enter"))),
 )
 """Every key the window answers to: the shortcuts and the keys help are both built from it."""
