@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from sciatica_timer.core import safety
@@ -154,6 +155,10 @@ class CheckInView(QWidget):
         page = QWidget()
         self.pain_scale = PainScale("painBefore")
         self.pain_scale.changed.connect(self._update_start)
+        for digit in range(10):  # on this page only: a shortcut works while its page shows
+            pick = QShortcut(QKeySequence(str(digit)), page)
+            pick.setContext(Qt.ShortcutContext.WindowShortcut)
+            pick.activated.connect(lambda d=digit: self.pain_scale.type_digit(d))
         self.body_map = BodyMap()
         self.body_map.setObjectName("reachBeforeMap")
         self.body_map.reach_changed.connect(self._update_start)
@@ -178,7 +183,9 @@ class CheckInView(QWidget):
         back.clicked.connect(self.cancelled)
 
         questions = QVBoxLayout()
-        for text in ("How strong is the pain right now? (0 none, 10 worst)",):
+        for text in (
+            "How strong is the pain right now? (0 none, 10 worst; or type it: 1 then 0 for 10)",
+        ):
             label = QLabel(text)
             label.setWordWrap(True)  # beside the side choice, at a large text size
             set_role(label, "question")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QVBoxLayout, QWidget
 
@@ -23,13 +26,24 @@ def _clear(group: QButtonGroup) -> None:
     group.setExclusive(True)
 
 
+TEN_WITHIN_NS = 1_000_000_000
+"""A 0 typed this soon after a 1 makes the score 10 (there is no key for 10)."""
+
+
 class PainScale(QWidget):
-    """0 to 10, one large button each."""
+    """0 to 10, one large button each; a digit typed picks it (1 then 0 for 10)."""
 
     changed = Signal(int)
 
-    def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        parent: QWidget | None = None,
+        now_ns: Callable[[], int] = time.monotonic_ns,
+    ) -> None:
         super().__init__(parent)
+        self._now_ns = now_ns
+        self._one_typed_ns: int | None = None
         self.group = QButtonGroup(self)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -44,7 +58,17 @@ class PainScale(QWidget):
     def value(self) -> int | None:
         return _checked(self.group)
 
+    def type_digit(self, digit: int) -> None:
+        """Pick the score a typed digit means: 1 then 0 within a second is 10."""
+        now = self._now_ns()
+        one_before = self._one_typed_ns
+        self._one_typed_ns = now if digit == 1 else None
+        if digit == 0 and one_before is not None and now - one_before <= TEN_WITHIN_NS:
+            digit = 10
+        self.group.button(digit).click()
+
     def reset(self) -> None:
+        self._one_typed_ns = None
         _clear(self.group)
 
 
