@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         view.end_button.clicked.connect(c.end)
         view.pain_button.clicked.connect(c.pain_stop)
         view.check_panel.answer.changed.connect(c.answer_check)
+        self._on_escape(view, self._leave_fullscreen)  # never ends the session
         self.stack.addWidget(view, scroll=False)  # the stop button always shows
         return view
 
@@ -266,6 +267,7 @@ class MainWindow(QMainWindow):
         view = DoneView()
         view.home_requested.connect(self.show_home)
         view.after_recorded.connect(lambda pain, reach: self.controller.record_after(pain, reach))
+        self._on_escape(view, view.home_button.click)
         self.stack.addWidget(view)
         return view
 
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
     def safety(self) -> SafetyView:
         view = SafetyView()
         view.home_requested.connect(self.show_home)
+        self._on_escape(view, view.home_button.click)
         view.leave_out_requested.connect(lambda ex: self._leave_out(ex, True))
         view.follow_up.saved.connect(
             lambda reach, qualities, level: self.controller.add_pain_stop_details(
@@ -288,6 +291,7 @@ class MainWindow(QMainWindow):
 
         view = CheckInView()
         view.cancelled.connect(self.show_home)
+        self._on_escape(view, view.cancelled.emit)
         view.disclaimer_accepted.connect(lambda: self.change_settings(disclaimer_accepted=True))
         view.red_flags_cleared.connect(
             lambda: self.change_settings(**asdict(safety.red_flags_cleared(date.today())))
@@ -668,6 +672,16 @@ class MainWindow(QMainWindow):
             self.home.start_button.click()
         elif isinstance(current, DoneView | SafetyView):
             self.show_home()
+
+    def _on_escape(self, view: QWidget, action: Callable[[], None]) -> None:
+        """Esc on this screen (only while it shows: the settings and editors have their own)."""
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), view)
+        escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        escape.activated.connect(action)
+
+    def _leave_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
 
     def toggle_fullscreen(self) -> None:
         if self.isFullScreen():
