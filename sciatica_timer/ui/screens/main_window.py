@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -72,7 +72,7 @@ KEYS = (
     Keys("+", f"add {ADD_TIME_S} seconds", (("+", "add"), ("Shift++", "add"), ("=", "add"))),
     Keys("H", "hold a tender spot (again to release)", (("H", "hold"),)),
     Keys("P", "STOP – pain radiates", (("P", "pain_stop"),)),
-    Keys("E", "end the session", (("E", "end"),)),
+    Keys("E", "end the session (press twice)", (("E", "end"),)),
     Keys("Y / N", "answer the question on screen (is pain left?)", (("Y", "yes"), ("N", "no"))),
     Keys("F", "full screen", (("F", "fullscreen"), ("F11", "fullscreen"))),
     Keys("M", "mute the voice", (("M", "mute"),)),
@@ -85,6 +85,10 @@ SESSION_ACTIONS = frozenset(
 )
 """The actions of a running session: their keys work on the session screen only."""
 
+
+END_CONFIRM_MS = 4000
+"""A second E this soon after the first ends the session (one E alone never does)."""
+END_AGAIN = "Press E again to end the session (or keep going)."
 
 MAXIMISED_UP_TO = QSize(1366, 768)
 """A screen this size or smaller: the window opens maximised (every pixel counts on a mat)."""
@@ -161,6 +165,14 @@ class Banner(QFrame):
         """The layout the banner sits at the top of when it is not floating."""
         self._home = layout
         layout.insertWidget(0, self)
+
+    def remove(self, message: str) -> None:
+        """Take one notice away (the others stay)."""
+        if message not in self._messages:
+            return
+        self._messages.remove(message)
+        self.label.setText("\n".join(self._messages))
+        self.setVisible(bool(self._messages))
 
     def clear(self) -> None:
         self._messages.clear()
@@ -650,7 +662,7 @@ class MainWindow(QMainWindow):
             "add": c.add_time,
             "hold": c.hold,
             "pain_stop": c.pain_stop,
-            "end": c.end,
+            "end": self._end_key,
             "yes": lambda: c.answer_check(True),
             "no": lambda: c.answer_check(False),
             "fullscreen": self.toggle_fullscreen,
@@ -658,6 +670,10 @@ class MainWindow(QMainWindow):
             "keys": self.toggle_keys,
             "enter": self._enter_key,
         }
+        self._end_armed = QTimer(self)
+        self._end_armed.setSingleShot(True)
+        self._end_armed.setInterval(END_CONFIRM_MS)
+        self._end_armed.timeout.connect(self._end_disarmed)
         self.shortcuts: list[QShortcut] = []
         for keys in KEYS:
             for key, action in keys.bindings:
@@ -665,6 +681,21 @@ class MainWindow(QMainWindow):
                 shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
                 shortcut.activated.connect(actions[action])
                 self.shortcuts.append(shortcut)
+
+    def _end_key(self) -> None:
+        """E asks once: the first press says how to confirm, a second within a few seconds
+        ends (a stray E from the mat never throws away a session; the STOP never asks)."""
+        if self._end_armed.isActive():
+            self._end_armed.stop()
+            self.banner.remove(END_AGAIN)
+            self.controller.end()
+            return
+        self._end_armed.start()
+        self.show_notice(END_AGAIN)
+
+    def _end_disarmed(self) -> None:
+        self.banner.remove(END_AGAIN)
+        self._place_banner()
 
     def _enter_key(self) -> None:
         current = self.stack.currentWidget()
@@ -769,6 +800,8 @@ class MainWindow(QMainWindow):
         self.session.show_snapshot(snap)
 
     def _on_finished(self, summary: SessionSummary) -> None:
+        self._end_armed.stop()
+        self.banner.remove(END_AGAIN)
         if summary.state is SessionState.STOPPED_PAIN:
             self.safety.show_summary(summary, set(self.settings.left_out))
             self.stack.setCurrentWidget(self.safety)
