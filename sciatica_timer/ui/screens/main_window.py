@@ -385,8 +385,7 @@ class MainWindow(QMainWindow):
     def _after_session_settings(self) -> None:
         if getattr(self, "_session_fullscreen", False):
             self._session_fullscreen = False
-            if self.isFullScreen():
-                self.showNormal()
+            self._leave_fullscreen()
 
     def _keys_follow_the_page(self) -> None:
         """The session's keys (Space, the arrows, Y, N...) only on the session screen: on
@@ -686,9 +685,7 @@ class MainWindow(QMainWindow):
         """E asks once: the first press says how to confirm, a second within a few seconds
         ends (a stray E from the mat never throws away a session; the STOP never asks)."""
         if self._end_armed.isActive():
-            self._end_armed.stop()
-            self.banner.remove(END_AGAIN)
-            self.controller.end()
+            self.controller.end()  # its finish takes the notice away
             return
         self._end_armed.start()
         self.show_notice(END_AGAIN)
