@@ -31,7 +31,7 @@ def test_a_first_e_asks_and_a_second_ends(ctx: AppContext, qtbot: QtBot) -> None
 def test_a_lone_e_is_forgotten_and_the_next_e_asks_again(ctx: AppContext, qtbot: QtBot) -> None:
     window = ctx.window
     window.start_routine("gentle-flare-up")
-    window._end_armed.setInterval(10)
+    window.end_asks.timer.setInterval(10)
     qtbot.keyClick(window, Qt.Key.Key_E)
     qtbot.waitUntil(lambda: END_AGAIN not in window.banner.messages(), timeout=5000)
     qtbot.keyClick(window, Qt.Key.Key_E)

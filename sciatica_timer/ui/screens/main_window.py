@@ -89,6 +89,7 @@ SESSION_ACTIONS = frozenset(
 END_CONFIRM_MS = 4000
 """A second E this soon after the first ends the session (one E alone never does)."""
 END_AGAIN = "Press E again to end the session (or keep going)."
+CLOSE_AGAIN = "The session is still going: close the window again to end it (or keep going)."
 
 MAXIMISED_UP_TO = QSize(1366, 768)
 """A screen this size or smaller: the window opens maximised (every pixel counts on a mat)."""
@@ -177,6 +178,32 @@ class Banner(QFrame):
     def clear(self) -> None:
         self._messages.clear()
         self.hide()
+
+
+class AskOnce:
+    """A first request only says how to confirm it; a second within ``END_CONFIRM_MS``
+    goes ahead; a lone one is forgotten and its notice taken away."""
+
+    def __init__(self, window: MainWindow, message: str) -> None:
+        self.message = message
+        self._window = window
+        self.timer = QTimer(window)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(END_CONFIRM_MS)
+        self.timer.timeout.connect(self.forget)
+
+    def confirmed(self) -> bool:
+        """True for the second request; the first shows the notice and says False."""
+        if self.timer.isActive():
+            return True
+        self.timer.start()
+        self._window.show_notice(self.message)
+        return False
+
+    def forget(self) -> None:
+        self.timer.stop()
+        self._window.banner.remove(self.message)
+        self._window._place_banner()
 
 
 class KeysOverlay(QFrame):
@@ -669,10 +696,8 @@ class MainWindow(QMainWindow):
             "keys": self.toggle_keys,
             "enter": self._enter_key,
         }
-        self._end_armed = QTimer(self)
-        self._end_armed.setSingleShot(True)
-        self._end_armed.setInterval(END_CONFIRM_MS)
-        self._end_armed.timeout.connect(self._end_disarmed)
+        self.end_asks = AskOnce(self, END_AGAIN)
+        self.close_asks = AskOnce(self, CLOSE_AGAIN)
         self.shortcuts: list[QShortcut] = []
         for keys in KEYS:
             for key, action in keys.bindings:
@@ -684,15 +709,8 @@ class MainWindow(QMainWindow):
     def _end_key(self) -> None:
         """E asks once: the first press says how to confirm, a second within a few seconds
         ends (a stray E from the mat never throws away a session; the STOP never asks)."""
-        if self._end_armed.isActive():
+        if self.end_asks.confirmed():
             self.controller.end()  # its finish takes the notice away
-            return
-        self._end_armed.start()
-        self.show_notice(END_AGAIN)
-
-    def _end_disarmed(self) -> None:
-        self.banner.remove(END_AGAIN)
-        self._place_banner()
 
     def _enter_key(self) -> None:
         current = self.stack.currentWidget()
@@ -797,8 +815,8 @@ class MainWindow(QMainWindow):
         self.session.show_snapshot(snap)
 
     def _on_finished(self, summary: SessionSummary) -> None:
-        self._end_armed.stop()
-        self.banner.remove(END_AGAIN)
+        for asks in (self.end_asks, self.close_asks):
+            asks.forget()
         if summary.state is SessionState.STOPPED_PAIN:
             self.safety.show_summary(summary, set(self.settings.left_out))
             self.stack.setCurrentWidget(self.safety)
@@ -1027,6 +1045,14 @@ class MainWindow(QMainWindow):
             self._place_banner()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closed by the user (the title bar, Alt+F4: a spontaneous close) mid-session, the
+        window asks once, as E does; a second close ends the session and quits. A close
+        from the program or the desktop session (quit, log out) never asks."""
+        if event.spontaneous() and self.controller.running:
+            if not self.close_asks.confirmed():
+                event.ignore()
+                return
+            self.controller.end()  # recorded as ended early, not as interrupted
         if self._history is not None:
             self._history.close()
         self.controller.shutdown()
