@@ -118,3 +118,37 @@ def test_question_mark_shows_the_keys_whatever_modifier_the_layout_needs(
     assert window.keys_overlay.isVisible()
     qtbot.keyClick(window, key, modifiers)
     assert not window.keys_overlay.isVisible()
+
+
+REMOTE_KEYS = [
+    (Qt.Key.Key_PageDown, "skip"),  # a presenter clicker's "next"
+    (Qt.Key.Key_PageUp, "back"),
+    (Qt.Key.Key_MediaNext, "skip"),
+    (Qt.Key.Key_MediaPrevious, "back"),
+    (Qt.Key.Key_MediaPlay, "pause"),  # a Linux headset's one button: Play both times
+]
+
+
+@pytest.mark.parametrize(("key", "does"), REMOTE_KEYS)
+def test_clicker_and_media_keys_drive_the_session(
+    ctx: AppContext, qtbot: QtBot, key: Qt.Key, does: str
+) -> None:
+    """Page Down/Up and the media keys skip, go back and pause/resume (twice: resume)."""
+    from sciatica_timer.core.engine import SessionState
+
+    ctx.window.start_routine("short")
+    qtbot.keyClick(ctx.window, Qt.Key.Key_PageDown)  # off the get-ready, so back has a way
+    before = ctx.controller.snapshot()
+    assert before is not None and before.phase is not None
+    qtbot.keyClick(ctx.window, key)
+    after = ctx.controller.snapshot()
+    assert after is not None and after.phase is not None
+    if does == "pause":
+        assert after.state is SessionState.PAUSED
+        qtbot.keyClick(ctx.window, key)
+        again = ctx.controller.snapshot()
+        assert again is not None and again.state is SessionState.RUNNING
+    elif does == "skip":
+        assert after.phase.index > before.phase.index
+    else:
+        assert after.phase.index < before.phase.index or after.remaining_ns >= before.remaining_ns

@@ -78,6 +78,19 @@ KEYS = (
     Keys("M", "mute the voice", (("M", "mute"),)),
     Keys("?", "show or hide these keys", (("?", "keys"), ("Shift+?", "keys"), ("F1", "keys"))),
     Keys("", "start; back to the routines", (("Return", "enter"), ("Enter", "enter"))),
+    # A presenter clicker sends Page Down / Page Up; a headset's one button arrives as
+    # Play both times on Linux, so Play toggles like Space.
+    Keys("Page Down / Page Up", "clicker: skip / back", (("PgDown", "skip"), ("PgUp", "back"))),
+    Keys(
+        "▶⏸ ⏭ ⏮",
+        "media keys, headset button: pause / resume, skip, back",
+        (
+            ("Media Play", "pause"),
+            ("Toggle Media Play/Pause", "pause"),
+            ("Media Next", "skip"),
+            ("Media Previous", "back"),
+        ),
+    ),
 )
 """Every key the window answers to: the shortcuts and the keys help are both built from it."""
 SESSION_ACTIONS = frozenset(
