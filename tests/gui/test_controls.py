@@ -151,4 +151,4 @@ def test_clicker_and_media_keys_drive_the_session(
     elif does == "skip":
         assert after.phase.index > before.phase.index
     else:
-        assert after.phase.index < before.phase.index or after.remaining_ns >= before.remaining_ns
+        assert after.phase.index < before.phase.index  # just begun: back to the one before
