@@ -89,12 +89,15 @@ KEYS = (
             ("Toggle Media Play/Pause", "pause"),
             ("Media Next", "skip"),
             ("Media Previous", "back"),
+            # Pause and Stop only ever pause: never a resume nor an end from a stray press
+            ("Media Pause", "pause_only"),
+            ("Media Stop", "pause_only"),
         ),
     ),
 )
 """Every key the window answers to: the shortcuts and the keys help are both built from it."""
 SESSION_ACTIONS = frozenset(
-    {"pause", "skip", "back", "add", "hold", "pain_stop", "end", "yes", "no"}
+    {"pause", "pause_only", "skip", "back", "add", "hold", "pain_stop", "end", "yes", "no"}
 )
 """The actions of a running session: their keys work on the session screen only."""
 
@@ -669,6 +672,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         actions: dict[str, Callable[[], None]] = {
             "pause": c.toggle_pause,
+            "pause_only": c.pause,
             "skip": c.skip,
             "back": c.back,
             "add": c.add_time,
