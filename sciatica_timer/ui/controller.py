@@ -185,6 +185,10 @@ class SessionController(QObject):
     def toggle_pause(self) -> None:
         self._command("toggle_pause")
 
+    def pause(self) -> None:
+        """Pause a running session (never resumes: a media Pause or Stop key)."""
+        self._command("pause")
+
     def skip(self) -> None:
         self._command("skip")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from sciatica_timer.app import AppContext, build
@@ -118,3 +119,52 @@ def test_question_mark_shows_the_keys_whatever_modifier_the_layout_needs(
     assert window.keys_overlay.isVisible()
     qtbot.keyClick(window, key, modifiers)
     assert not window.keys_overlay.isVisible()
+
+
+REMOTE_KEYS = [
+    (Qt.Key.Key_PageDown, "skip"),  # a presenter clicker's "next"
+    (Qt.Key.Key_PageUp, "back"),
+    (Qt.Key.Key_MediaNext, "skip"),
+    (Qt.Key.Key_MediaPrevious, "back"),
+    (Qt.Key.Key_MediaPlay, "pause"),  # a Linux headset's one button: Play both times
+    (Qt.Key.Key_MediaTogglePlayPause, "pause"),
+    (Qt.Key.Key_MediaPause, "pause_only"),
+    (Qt.Key.Key_MediaStop, "pause_only"),
+]
+
+
+def _press(ctx: AppContext, key: Qt.Key) -> None:
+    """A real key press and release, given its (empty) text: QTest cannot spell the media
+    keys and warns when asked to."""
+    for action in (QTest.KeyAction.Press, QTest.KeyAction.Release):
+        QTest.sendKeyEvent(action, ctx.window, key, "", Qt.KeyboardModifier.NoModifier)
+
+
+@pytest.mark.parametrize(("key", "does"), REMOTE_KEYS)
+def test_clicker_and_media_keys_drive_the_session(
+    ctx: AppContext, qtbot: QtBot, key: Qt.Key, does: str
+) -> None:
+    """Page Down/Up and the media keys skip, go back and pause/resume (twice: resume)."""
+    from sciatica_timer.core.engine import SessionState
+
+    ctx.window.start_routine("short")
+    qtbot.keyClick(ctx.window, Qt.Key.Key_PageDown)  # off the get-ready, so back has a way
+    before = ctx.controller.snapshot()
+    assert before is not None and before.phase is not None
+    _press(ctx, key)
+    after = ctx.controller.snapshot()
+    assert after is not None and after.phase is not None
+    if does == "pause":
+        assert after.state is SessionState.PAUSED
+        _press(ctx, key)
+        again = ctx.controller.snapshot()
+        assert again is not None and again.state is SessionState.RUNNING
+    elif does == "pause_only":
+        assert after.state is SessionState.PAUSED
+        _press(ctx, key)
+        again = ctx.controller.snapshot()
+        assert again is not None and again.state is SessionState.PAUSED, "never resumes"
+    elif does == "skip":
+        assert after.phase.index > before.phase.index
+    else:
+        assert after.phase.index < before.phase.index  # just begun: back to the one before

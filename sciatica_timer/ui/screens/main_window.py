@@ -78,10 +78,26 @@ KEYS = (
     Keys("M", "mute the voice", (("M", "mute"),)),
     Keys("?", "show or hide these keys", (("?", "keys"), ("Shift+?", "keys"), ("F1", "keys"))),
     Keys("", "start; back to the routines", (("Return", "enter"), ("Enter", "enter"))),
+    # A presenter clicker sends Page Down / Page Up; a headset's one button arrives as
+    # Play both times on Linux, so Play toggles like Space.
+    Keys("Page Down / Page Up", "clicker: skip / back", (("PgDown", "skip"), ("PgUp", "back"))),
+    Keys(
+        "▶⏸ ⏭ ⏮",
+        "media keys, headset button: pause / resume, skip, back",
+        (
+            ("Media Play", "pause"),
+            ("Toggle Media Play/Pause", "pause"),
+            ("Media Next", "skip"),
+            ("Media Previous", "back"),
+            # Pause and Stop only ever pause: never a resume nor an end from a stray press
+            ("Media Pause", "pause_only"),
+            ("Media Stop", "pause_only"),
+        ),
+    ),
 )
 """Every key the window answers to: the shortcuts and the keys help are both built from it."""
 SESSION_ACTIONS = frozenset(
-    {"pause", "skip", "back", "add", "hold", "pain_stop", "end", "yes", "no"}
+    {"pause", "pause_only", "skip", "back", "add", "hold", "pain_stop", "end", "yes", "no"}
 )
 """The actions of a running session: their keys work on the session screen only."""
 
@@ -683,6 +699,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         actions: dict[str, Callable[[], None]] = {
             "pause": c.toggle_pause,
+            "pause_only": c.pause,
             "skip": c.skip,
             "back": c.back,
             "add": c.add_time,
