@@ -18,13 +18,15 @@ def title(text: str, large: bool = False) -> QLabel:
 
 
 def big_button(text: str, name: str, checkable: bool = False) -> QPushButton:
-    """A button for the questions, clicked (never reached with Tab, so keys stay free)."""
+    """A button for the questions: reached with Tab, Space or Enter presses it (never used on the
+    session screen, where Space pauses)."""
     button = QPushButton(text)
     button.setObjectName(name)
     button.setAccessibleName(text)
     button.setCheckable(checkable)
     button.setMinimumHeight(56)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    button.setAutoDefault(True)  # Enter/Return click it when focused, as Space does
     return button
 
 
