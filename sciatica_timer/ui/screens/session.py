@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from sciatica_timer.core.engine import ADD_TIME_S, HOLD_DEFAULT_S, SessionState, Snapshot
 from sciatica_timer.core.text import format_clock
 from sciatica_timer.core.timeline import Phase, PhaseKind, Side
+from sciatica_timer.ui.announce import announce
 from sciatica_timer.ui.theme import Palette, palette_of, restyle, set_role
 from sciatica_timer.ui.widgets.answers import YesNo
 from sciatica_timer.ui.widgets.display import (
@@ -213,6 +214,8 @@ class SessionView(QWidget):
         super().__init__(parent)
         self._assets = assets_dir
         self._shown_phase: tuple[int, bool] | None = None
+        self._last_said: tuple[int, int] | None = None
+        """The phase and second of the last "3, 2, 1" announced (each is said once)."""
 
         # header: routine, whole-session progress, time left, up next
         self.routine_label = _plain(QLabel())
@@ -345,6 +348,15 @@ class SessionView(QWidget):
         if self._shown_phase != (phase.index, snap.holding):
             self._shown_phase = (phase.index, snap.holding)
             self._show_phase(phase, snap.holding, snap.next_phase)
+            announce(self, self._phase_words())
+        if (
+            snap.state is SessionState.RUNNING
+            and phase.kind is not PhaseKind.CHECK
+            and 1 <= snap.display_seconds <= 3
+            and self._last_said != (phase.index, snap.display_seconds)
+        ):
+            self._last_said = (phase.index, snap.display_seconds)
+            announce(self, f"{snap.display_seconds}")
         clock = format_clock(snap.display_seconds)
         if len(clock) > len(self._clock_widest):  # time added past ten minutes: '10:20'
             self._clock_widest = widest_like(clock)
@@ -381,6 +393,14 @@ class SessionView(QWidget):
         )
         self.hold_button.setEnabled(can_hold)
         self.hold_button.setText("Release" if snap.holding else "Hold spot")
+
+    def _phase_words(self) -> str:
+        """What a screen reader says as a phase begins: the phase, the exercise, the side."""
+        parts = [self._phase_text.capitalize(), self.exercise_label.text()]
+        if self.side_label.isVisibleTo(self):
+            words = " ".join(re.sub("[◀▶]", " ", self.side_label.text()).split())  # no arrows
+            parts.append(words[:1].upper() + words[1:].lower())
+        return ". ".join(p for p in parts if p) + "."
 
     def _show_phase(self, phase: Phase, holding: bool, nxt: Phase | None) -> None:
         asking = phase.kind is PhaseKind.CHECK
