@@ -168,3 +168,14 @@ def test_clicker_and_media_keys_drive_the_session(
         assert after.phase.index > before.phase.index
     else:
         assert after.phase.index < before.phase.index  # just begun: back to the one before
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_B, Qt.Key.Key_Period])
+def test_a_clickers_blank_screen_key_is_the_pain_stop(
+    ctx: AppContext, qtbot: QtBot, key: Qt.Key
+) -> None:
+    """The blank-screen key (B or ".") stops for pain at once, never asking, as P does."""
+    ctx.window.start_routine("short")
+    qtbot.keyClick(ctx.window, key)
+    qtbot.waitUntil(lambda: ctx.window.stack.currentWidget() is ctx.window.safety)
+    assert not ctx.controller.running

@@ -81,6 +81,13 @@ KEYS = (
     # A presenter clicker sends Page Down / Page Up; a headset's one button arrives as
     # Play both times on Linux, so Play toggles like Space.
     Keys("Page Down / Page Up", "clicker: skip / back", (("PgDown", "skip"), ("PgUp", "back"))),
+    # A clicker's "blank screen" key sends B or "." (the same key every press, unlike its
+    # slideshow key, which alternates F5 and Esc): it is the pain stop, which never asks.
+    Keys(
+        "B / .",
+        "clicker's blank-screen key: STOP – pain radiates",
+        (("B", "pain_stop"), (".", "pain_stop")),
+    ),
     Keys(
         "▶⏸ ⏭ ⏮",
         "media keys, headset button: pause / resume, skip, back",
