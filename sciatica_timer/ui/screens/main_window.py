@@ -89,8 +89,8 @@ KEYS = (
         (("B", "pain_stop"), (".", "pain_stop")),
     ),
     Keys(
-        "▶⏸ ⏭ ⏮",
-        "media keys, headset button: pause / resume, skip, back",
+        "Media keys",  # words: the usual fonts have no glyphs for ⏸ ⏭ ⏮
+        "Play, headset button: pause / resume; Next / Previous: skip / back",
         (
             ("Media Play", "pause"),
             ("Toggle Media Play/Pause", "pause"),
