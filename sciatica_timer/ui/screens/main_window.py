@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -737,6 +738,12 @@ class MainWindow(QMainWindow):
             self.controller.end()  # its finish takes the notice away
 
     def _enter_key(self) -> None:
+        """Enter presses the focused button (the window's shortcut would take the key from
+        it); with none focused: start on the home screen, home from the done and safety."""
+        focus = self.focusWidget()
+        if isinstance(focus, QAbstractButton) and focus.isEnabled() and focus.isVisible():
+            focus.click()
+            return
         current = self.stack.currentWidget()
         if current is self.home:
             self.home.start_button.click()

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from sciatica_timer.core.safety import Reach
@@ -58,8 +67,12 @@ class BodyMap(QWidget):
         self.setMinimumSize(150, 260)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("How far down the pain reaches")
-        self.setToolTip("Click the furthest point the pain reaches")
+        self.setToolTip(
+            "Click the furthest point the pain reaches, or use the Down and Up arrow keys"
+        )
+        self._say_reach()
 
     def reach(self) -> Reach | None:
         return self._reach
@@ -67,8 +80,36 @@ class BodyMap(QWidget):
     def set_reach(self, reach: Reach | None) -> None:
         if reach != self._reach:
             self._reach = reach
+            self._say_reach()
             self.update()
             self.reach_changed.emit(reach)
+
+    def _say_reach(self) -> None:
+        """What a screen reader reads with the name: the reach chosen, in words."""
+        chosen = self._reach.words if self._reach else "nothing chosen yet"
+        marked = f"{SIDE_WORDS[self._side]} marked. " if self._side else ""
+        self.setAccessibleDescription(
+            f"{marked}Chosen: {chosen}. Down and Up arrows move the furthest point of the pain."
+        )
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Like a slider, from the back down the leg: Down reaches further, Up less far
+        (Home: the lower back, End: the foot); the choice follows the key at once."""
+        reaches = [r for r in Reach if r is not Reach.NONE]
+        at = reaches.index(self._reach) if self._reach in reaches else -1
+        key = event.key()
+        if key == Qt.Key.Key_Down:
+            at = min(at + 1, len(reaches) - 1)
+        elif key == Qt.Key.Key_Up:
+            at = max(at - 1, 0)
+        elif key == Qt.Key.Key_Home:
+            at = 0
+        elif key == Qt.Key.Key_End:
+            at = len(reaches) - 1
+        else:
+            super().keyPressEvent(event)
+            return
+        self.set_reach(reaches[at])
 
     def side(self) -> str:
         """The leg marked: the one set, else the window's side that hurts, else both."""
@@ -82,7 +123,7 @@ class BodyMap(QWidget):
         side = side if side in SIDES else "both"
         if side != self._side:
             self._side = side
-            self.setAccessibleDescription(f"{SIDE_WORDS[side]} marked")
+            self._say_reach()
             self.update()
 
     def sizeHint(self) -> QSize:
@@ -140,6 +181,12 @@ class BodyMap(QWidget):
             painter.setPen(QColor(colors.on_accent if hit else colors.text))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                              reach.words)  # fmt: skip
+        if self.hasFocus():  # the keys move this: a ring around the choice (or the figure)
+            painter.setPen(QPen(QColor(colors.accent), 3, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            chosen = [r for found, r in _regions(self.side()) if found is self._reach]
+            ring = chosen[0] if chosen else QRectF(QPointF(0, 0), QSizeF(_BOX))
+            painter.drawRoundedRect(ring.adjusted(-4, -4, 4, 4), 14, 14)
         painter.end()
 
 
