@@ -1,8 +1,9 @@
 """From the mat with the keyboard only: no click anywhere, from the first start to the first
-countdown, and through the pain stop, the safety screen and the done screen."""
+countdown, and through the pain stop, the safety screen, the done screen and the history."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -66,7 +67,8 @@ def test_from_the_first_start_to_the_first_countdown_by_keys_only(
     assert ctx.controller.engine is not None
 
 
-def test_through_the_pain_stop_the_safety_screen_and_the_done_screen_by_keys_only(
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|propagateSizeHints)")  # offscreen
+def test_through_the_pain_stop_safety_done_and_history_by_keys_only(
     ctx: AppContext, qtbot: QtBot
 ) -> None:
     _first_start_by_keys(ctx, qtbot)
@@ -100,3 +102,13 @@ def test_through_the_pain_stop_the_safety_screen_and_the_done_screen_by_keys_onl
     assert (after.pain_scale.value(), after.body_map.reach()) == (1, Reach.LOWER_BACK)
     _press(ctx, qtbot, "homeButton", Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.home)
+    _press(ctx, qtbot, "historyButton")
+    history = window._history
+    assert history is not None
+    qtbot.waitUntil(history.isVisible)
+    assert history.session_table.rowCount() == 2, "the pain stop and the session ended early"
+    assert history.stop_table.rowCount() == 1
+    history.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is history)
+    qtbot.keyClick(QApplication.focusWidget() or history, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not history.isVisible())
