@@ -109,6 +109,8 @@ class CheckInView(QWidget):
             question.setWordWrap(True)
             set_role(question, "flag")
             answer = YesNo(f"redFlag_{flag.key}_", yes_warns=True)
+            for button in (answer.no, answer.yes):
+                button.setAccessibleDescription(flag.question)  # "No" alone says too little
             answer.changed.connect(self._red_flags_answered)
             self.red_flag_answers[flag.key] = answer
             grid.addWidget(question, row, 0)

@@ -35,6 +35,7 @@ from sciatica_timer.ui.widgets.display import (
     SteadyLabel,
     set_font_px,
 )
+from sciatica_timer.ui.widgets.parts import spoken
 from sciatica_timer.ui.widgets.picture import Picture
 
 COUNTDOWN_SHARE = 0.22
@@ -62,12 +63,19 @@ def rep_text(rep: int, reps: int) -> str:
 def _button(text: str, name: str, tip: str) -> QPushButton:
     button = QPushButton(text)
     button.setObjectName(name)
-    button.setAccessibleName(text)
+    button.setAccessibleName(spoken(text))
     button.setToolTip(tip)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the window's shortcuts
     button.setMinimumHeight(64)
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     return button
+
+
+def _say(button: QPushButton, text: str) -> None:
+    """New text on a button, and the name a screen reader says with it."""
+    if button.text() != text:
+        button.setText(text)
+        button.setAccessibleName(spoken(text))
 
 
 _L = TypeVar("_L", bound=QLabel)
@@ -377,7 +385,7 @@ class SessionView(QWidget):
         self.time_left_label.setText(f"{format_clock(snap.session_remaining_ns / 1e9)} left")
         paused = snap.state is SessionState.PAUSED
         asking = snap.state is SessionState.ASKING
-        self.pause_button.setText("Resume" if paused else "Pause")
+        _say(self.pause_button, "Resume" if paused else "Pause")
         self.phase_label.setText("PAUSED" if paused else self._phase_text)
         self._show_paused(paused)
         active = snap.state.active
@@ -392,7 +400,7 @@ class SessionView(QWidget):
             and phase.exercise.allows_hold
         )
         self.hold_button.setEnabled(can_hold)
-        self.hold_button.setText("Release" if snap.holding else "Hold spot")
+        _say(self.hold_button, "Release" if snap.holding else "Hold spot")
 
     def _phase_words(self) -> str:
         """What a screen reader says as a phase begins: the phase, the exercise, the side."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea
 
@@ -17,12 +19,18 @@ def title(text: str, large: bool = False) -> QLabel:
     return label
 
 
+def spoken(text: str) -> str:
+    """A control's text as a screen reader should say it: words only, without the arrows and
+    signs drawn beside them ("Start  ▶" is "Start")."""
+    return " ".join(re.sub(r"[\u2190-\u2bff]", " ", text).split())
+
+
 def big_button(text: str, name: str, checkable: bool = False) -> QPushButton:
     """A button for the questions: reached with Tab, Space or Enter presses it (never used on the
     session screen, where Space pauses)."""
     button = QPushButton(text)
     button.setObjectName(name)
-    button.setAccessibleName(text)
+    button.setAccessibleName(spoken(text))
     button.setCheckable(checkable)
     button.setMinimumHeight(56)
     button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -34,7 +42,7 @@ def tall_button(text: str, name: str) -> QPushButton:
     """A button at the foot of a screen."""
     button = QPushButton(text)
     button.setObjectName(name)
-    button.setAccessibleName(text)
+    button.setAccessibleName(spoken(text))
     button.setMinimumHeight(64)
     return button
 
