@@ -50,11 +50,12 @@ SCRIPT = textwrap.dedent(
             window=target, client_type=x.intern_atom("WM_PROTOCOLS"),
             data=(32, [x.intern_atom("WM_DELETE_WINDOW"), X.CurrentTime, 0, 0, 0]))
         target.send_event(message, event_mask=X.NoEventMask)
-        x.flush()
+        x.sync()  # a round trip: the server has sent it on before this connection closes
         x.close()
 
     window.show()
-    wait("the window", window.isVisible)
+    if not QTest.qWaitForWindowExposed(window, 60000):
+        sys.exit("the window was never shown")
     window.start_routine("gentle-flare-up")
     close_as_the_window_manager_does()
     wait("the question", lambda: CLOSE_AGAIN in window.banner.messages())
