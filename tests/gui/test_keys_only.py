@@ -54,14 +54,13 @@ def _first_start_by_keys(ctx: AppContext, qtbot: QtBot) -> None:
     assert checkin.body_map.reach() is Reach.BUTTOCK
     _press(ctx, qtbot, "flareNo")
     _press(ctx, qtbot, "checkInStartButton", Qt.Key.Key_Enter)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.session)
 
 
 def test_from_the_first_start_to_the_first_countdown_by_keys_only(
     ctx: AppContext, qtbot: QtBot
 ) -> None:
     _first_start_by_keys(ctx, qtbot)
-    window = ctx.window
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.session)
     snap = ctx.controller.snapshot()
     assert snap is not None and snap.state is SessionState.RUNNING
     assert ctx.controller.engine is not None
@@ -73,7 +72,6 @@ def test_through_the_pain_stop_safety_done_and_history_by_keys_only(
 ) -> None:
     _first_start_by_keys(ctx, qtbot)
     window = ctx.window
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.session)
     qtbot.keyClick(window, Qt.Key.Key_P)  # the pain stop: at once
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.safety)
     assert not ctx.controller.running
