@@ -406,7 +406,7 @@ class SessionView(QWidget):
         """What a screen reader says as a phase begins: the phase, the exercise, the side."""
         parts = [self._phase_text.capitalize(), self.exercise_label.text()]
         if self.side_label.isVisibleTo(self):
-            words = " ".join(re.sub("[◀▶]", " ", self.side_label.text()).split())  # no arrows
+            words = spoken(self.side_label.text())  # "Next: left side", no arrows
             parts.append(words[:1].upper() + words[1:].lower())
         return ". ".join(p for p in parts if p) + "."
 
