@@ -4,7 +4,10 @@ Measured with pyttsx3 2.99 + espeak-ng on Linux (pinned in tests/unit/test_speec
 ``init()`` returns one cached engine per process, whatever the thread; synthesis runs on
 espeak's own thread, so the first ``runAndWait()`` of a fresh engine returns before the
 file is written, and the next property change then races it (wrong rate, empty files)
-unless each utterance waits for ``finished-utterance``; ``say()`` after a ``save_to_file``
+unless each utterance waits for ``finished-utterance``; even then, under load, espeak now
+and then speaks at the rate before last (7 of 200 alternating 150/220 wpm files with both
+cores busy), so the rate also goes into the text as espeak's own embedded command
+(0 of 400); ``say()`` after a ``save_to_file``
 goes into that file; a WAV write failing inside espeak's callback makes every later
 ``runAndWait()`` loop forever.
 """
@@ -77,6 +80,16 @@ def wait_for_espeak_idle(timeout: float = 1.0) -> bool:
             return False
         time.sleep(0.002)
     return True
+
+
+def with_rate(engine: Any, text: str, rate: int) -> str:
+    """The text with the rate inside it, for espeak: its embedded speed command (Ctrl-A,
+    the words per minute, ``S``) applies to this utterance whatever a late parameter
+    change does. Other drivers get the text as it is (they take the rate property)."""
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if type(driver).__module__ == "pyttsx3.drivers.espeak":
+        return f"\x01{int(rate)}S{text}"
+    return text
 
 
 def speak_aloud_again(engine: Any) -> None:

@@ -36,6 +36,7 @@ from sciatica_timer.speech.engine import (
     open_engine,
     speak_aloud_again,
     wait_for_espeak_idle,
+    with_rate,
 )
 from sciatica_timer.storage.paths import create_private_file, make_private_dir, seal_private_file
 
@@ -441,18 +442,19 @@ class CueRenderer:
             engine.connect("error", lambda **kw: errors.append(kw.get("exception"))),
         ]
         try:
-            # espeak ignores a new rate while its own thread still plays the last cue: wait
-            # for it however busy the machine is (within the job's limit).
+            # Wait for espeak's own thread to finish the last cue, however busy the machine
+            # is (within the job's limit): pyttsx3 cancels the next utterance otherwise.
             if not wait_for_espeak_idle(self._job_timeout_s):
                 raise _Failed(f"the speech engine stayed busy for {self._job_timeout_s:g} s")
             self._set_voice(engine, job.voice_id)
             engine.setProperty("rate", job.rate)
             engine.setProperty("volume", 1.0)
+            text = with_rate(engine, job.text, job.rate)
             if into is not None:
-                engine.save_to_file(job.text, str(into))
+                engine.save_to_file(text, str(into))
             else:
                 speak_aloud_again(engine)
-                engine.say(job.text)
+                engine.say(text)
             started = time.monotonic()
             rescue = threading.Timer(self._job_timeout_s, end_loop, (engine,))
             rescue.daemon = True
