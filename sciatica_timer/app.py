@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from sciatica_timer.selftest import State
     from sciatica_timer.ui.audio.voice import Voice
     from sciatica_timer.ui.controller import SessionController
+    from sciatica_timer.ui.mpris import MediaPlayer
     from sciatica_timer.ui.screens.main_window import MainWindow
     from sciatica_timer.ui.single_instance import SingleInstance
 
@@ -73,6 +74,8 @@ class AppContext:
     notices: list[str] = field(default_factory=list)
     routine: str | None = None
     """The routine selected when the window opened (``--routine``, else the last one used)."""
+    media: MediaPlayer | None = None
+    """The session as an MPRIS player on the session bus (media keys, a headset's button)."""
 
     def load_library(self) -> None:
         """Load and validate the routines and show them on the home screen."""
@@ -96,6 +99,8 @@ class AppContext:
 
     def close(self) -> None:
         self.controller.shutdown()
+        if self.media is not None:
+            self.media.release()
         self.voice.shutdown()
         said = len(self.journal.notices)
         self.journal.close()
@@ -186,6 +191,7 @@ def build(
     from sciatica_timer.core.clock import MonotonicClock
     from sciatica_timer.ui.awake import ScreenAwake
     from sciatica_timer.ui.controller import SessionController
+    from sciatica_timer.ui.mpris import MediaPlayer
     from sciatica_timer.ui.screens.main_window import MainWindow
 
     paths = opts.paths
@@ -211,6 +217,7 @@ def build(
     ctx = AppContext(
         opts, paths, library, journal, settings, controller, window, voice, loading, notices
     )
+    ctx.media = MediaPlayer(controller, lambda: come_forward(window), parent=window)
     window.voices = lambda: [(v.id, v.name) for v in voice.voices()]
     voice.setParent(window)
     voice.notice.connect(window.show_notice)
@@ -235,6 +242,14 @@ def build(
         ctx.load_library()
         drop_source_lines()
     return ctx
+
+
+def come_forward(window: MainWindow) -> None:
+    """Bring the window to the front (a second start, or the desktop's media widget)."""
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()
 
 
 def drop_source_lines() -> None:
@@ -327,14 +342,7 @@ def run_window(opts: Options, loaded: Loaded | None = None) -> int:
         )
         return 0
     ctx = build(opts, defer_library=True, loaded=loaded)
-
-    def come_forward() -> None:
-        if ctx.window.isMinimized():
-            ctx.window.showNormal()
-        ctx.window.raise_()
-        ctx.window.activateWindow()
-
-    instance.activated.connect(come_forward)
+    instance.activated.connect(lambda: come_forward(ctx.window))
     instance.open_requested.connect(lambda path: open_file(ctx, Path(path)))
     _calm_excepthook(ctx.window)
     if opts.fullscreen:
