@@ -33,6 +33,9 @@ from sciatica_timer.ui.controller import SessionController
 
 log = logging.getLogger(__name__)
 
+_class_info: Any = ClassInfo
+"""PySide6's stub has ClassInfo take no dict and not be a decorator; both work."""
+
 BUS_NAME = "org.mpris.MediaPlayer2.sciatica_timer"
 """The name while a session runs (a second window, for another data folder, adds
 ``.instance<pid>`` as the specification asks)."""
@@ -42,6 +45,8 @@ PLAYER_INTERFACE = "org.mpris.MediaPlayer2.Player"
 TRACK_PATH = "/org/sciatica_timer/phase/"
 """A phase's track id is this and its index (``/org/mpris`` is reserved)."""
 NO_TRACK = "/org/mpris/MediaPlayer2/TrackList/NoTrack"
+CALL_TIMEOUT_MS = 500
+"""Claiming the name waits for the bus this long at most (a hung bus never holds a session)."""
 
 
 def playback_status(snap: Snapshot | None) -> str:
@@ -147,6 +152,8 @@ class MediaPlayer(QObject):
         if not bus.registerObject(OBJECT_PATH, self):
             log.debug("the media player's object is taken: %s", bus.lastError().message())
             return
+        driver = bus.interface()  # registerService asks the bus through it, and waits
+        driver.setTimeout(CALL_TIMEOUT_MS)
         for name in (BUS_NAME, f"{BUS_NAME}.instance{os.getpid()}"):
             if bus.registerService(name):
                 self.bus_name = name
@@ -218,7 +225,7 @@ class MediaPlayer(QObject):
             self.controller.back()
 
 
-@ClassInfo({"D-Bus Interface": ROOT_INTERFACE})
+@_class_info({"D-Bus Interface": ROOT_INTERFACE})
 class RootAdaptor(QDBusAbstractAdaptor):
     """``org.mpris.MediaPlayer2``: who the player is; Raise brings the window forward."""
 
@@ -246,8 +253,10 @@ class RootAdaptor(QDBusAbstractAdaptor):
     CanQuit = Property(bool, _no)
     CanRaise = Property(bool, _yes)
     HasTrackList = Property(bool, _no)
-    SupportedUriSchemes = Property("QStringList", _none)
-    SupportedMimeTypes = Property("QStringList", _none)
+    # Qt type names give the D-Bus types the specification asks for ("as", "a{sv}", "x"),
+    # which list, dict and int would not; the stub takes only a Python type
+    SupportedUriSchemes = Property("QStringList", _none)  # type: ignore[arg-type]
+    SupportedMimeTypes = Property("QStringList", _none)  # type: ignore[arg-type]
 
     @Slot()
     def Raise(self) -> None:
@@ -258,7 +267,7 @@ class RootAdaptor(QDBusAbstractAdaptor):
         """CanQuit is false: a stray call never closes a session."""
 
 
-@ClassInfo({"D-Bus Interface": PLAYER_INTERFACE})
+@_class_info({"D-Bus Interface": PLAYER_INTERFACE})
 class PlayerAdaptor(QDBusAbstractAdaptor):
     """``org.mpris.MediaPlayer2.Player``: the session's buttons and what it is doing."""
 
@@ -285,7 +294,7 @@ class PlayerAdaptor(QDBusAbstractAdaptor):
         return self._player.position_us()
 
     PlaybackStatus = Property(str, _status)
-    Metadata = Property("QVariantMap", _metadata)
+    Metadata = Property("QVariantMap", _metadata)  # type: ignore[arg-type]
     CanPlay = Property(bool, _active)
     CanPause = Property(bool, _active)
     CanGoNext = Property(bool, _active)
@@ -296,7 +305,7 @@ class PlayerAdaptor(QDBusAbstractAdaptor):
     MinimumRate = Property(float, _one)
     MaximumRate = Property(float, _one)
     Volume = Property(float, _one)
-    Position = Property("qlonglong", _position)
+    Position = Property("qlonglong", _position)  # type: ignore[arg-type]
 
     @Slot()
     def PlayPause(self) -> None:

@@ -185,6 +185,8 @@ def _run(body: str, data: Path, env: dict[str, str] | None = None) -> list[str]:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
+    if env is not None:  # no bus: not a word (under dbus-run-session, the daemon's own)
+        assert proc.stderr == ""
     return proc.stdout.splitlines()
 
 
