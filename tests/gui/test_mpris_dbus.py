@@ -118,7 +118,10 @@ FOLLOWS = textwrap.dedent(
     call("Next")
     wait(lambda: engine().phase.index == before + 1, "Next did not skip")
     wait(lambda: heard(watcher, "Metadata", since=told), "no PropertiesChanged: Metadata")
-    assert f'"/org/sciatica_timer/phase/{before + 1}"' in get("Metadata")
+    meta, work = get("Metadata"), engine().phase
+    assert f'"/org/sciatica_timer/phase/{before + 1}"' in meta
+    assert work.kind.value == "work" and work.side is not None  # the first roll, one side
+    assert f'string "{work.exercise.name}, {work.side_words}"' in meta, meta
     call("Previous")
     wait(lambda: engine().phase.index == before, "Previous did not go back")
 
