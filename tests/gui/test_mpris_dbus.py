@@ -55,8 +55,8 @@ PRELUDE = textwrap.dedent(
         return dbus_send("org.freedesktop.DBus.Properties.Get",
                          f"string:{interface}", f"string:{prop}")
 
-    def owned():
-        out = dbus_send("org.freedesktop.DBus.NameHasOwner", f"string:{NAME}",
+    def owned(name=NAME):
+        out = dbus_send("org.freedesktop.DBus.NameHasOwner", f"string:{name}",
                         dest="org.freedesktop.DBus", path="/org/freedesktop/DBus")
         return "boolean true" in out
 
@@ -235,3 +235,25 @@ def test_without_a_session_bus_a_session_runs_and_nothing_is_said(tmp_path: Path
         folder.mkdir()
         proc_lines = _run(body, _data(folder), env=env)
         assert proc_lines == ["ok"]
+
+
+def test_with_the_name_taken_the_session_takes_an_instance_name(tmp_path: Path) -> None:
+    """Another player holds the name (a second window, for another data folder): the
+    session is a player as the specification asks, as NAME.instance<pid>, and gives it up."""
+    body = textwrap.dedent(
+        """
+        other = QDBusConnection.connectToBus(QDBusConnection.BusType.SessionBus, "other")
+        assert other.registerService(NAME)
+        start()
+        mine = f"{NAME}.instance{os.getpid()}"
+        assert ctx.media.bus_name == mine and owned(mine)
+        dbus_send(f"{PLAYER}.Next", dest=mine)
+        wait(lambda: engine().phase.index == 1, "Next did not skip")
+        ctx.controller.end()
+        wait(lambda: not owned(mine), "the instance name is still held")
+        assert owned(), "the other player lost its name"
+        ctx.close()
+        print("ok")
+        """
+    )
+    assert _run(body, _data(tmp_path))[-1] == "ok"
