@@ -91,7 +91,11 @@ def _stepper(spin: QSpinBox) -> QWidget:
         button = QPushButton(text)
         button.setObjectName(f"{spin.objectName()}{'Less' if step < 0 else 'More'}")
         button.setAccessibleName(f"Five seconds {words}: {spin.accessibleName()}")
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setAccessibleDescription(
+            "For the mouse: with the keyboard, Up and Down in the box change it a second at a "
+            "time, Page Up and Page Down ten"
+        )
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the box's own keys do it (no 2nd stop)
         button.setFixedWidth(52)
         button.clicked.connect(lambda _=False, s=step: spin.setValue(spin.value() + s))
         if step > 0:
