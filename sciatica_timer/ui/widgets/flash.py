@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEasingCurve, QRect, Qt, QVariantAnimation
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QRegion
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 FLASH_MS = 500
@@ -22,6 +22,8 @@ PEAK_ALPHA = 0.4
 """The strongest the colour gets: the digits under it stay readable."""
 KEEP_CLEAR_PX = 6
 """Room left unwashed around the kept-clear rectangle (the stop button)."""
+KEEP_CLEAR_RADIUS = 18
+"""The unwashed hole's corners: round, as the stop button's are."""
 
 
 def flash_alpha(t: float) -> float:
@@ -105,14 +107,19 @@ class FlashOverlay(QWidget):
         color = QColor(self._color)
         color.setAlphaF(self._alpha)
         painter = QPainter(self)
-        region = QRegion(self.rect())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        wash = QPainterPath()
+        wash.addRect(self.rect().toRectF())
         if self._keep_clear is not None:
             clear = self._keep_clear()
             if clear.isValid():
                 margin = KEEP_CLEAR_PX
-                region = region.subtracted(
-                    QRegion(clear.adjusted(-margin, -margin, margin, margin))
+                hole = QPainterPath()
+                hole.addRoundedRect(
+                    clear.adjusted(-margin, -margin, margin, margin).toRectF(),
+                    KEEP_CLEAR_RADIUS,
+                    KEEP_CLEAR_RADIUS,
                 )
-        painter.setClipRegion(region)
-        painter.fillRect(self.rect(), color)
+                wash = wash.subtracted(hole)
+        painter.fillPath(wash, color)
         painter.end()
