@@ -8,6 +8,7 @@ from pathlib import Path
 
 from actions import open_window
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -15,7 +16,8 @@ from pytestqt.qtbot import QtBot
 from sciatica_timer.app import AppContext
 from sciatica_timer.core.clock import FakeClock
 from sciatica_timer.storage.settings import Settings, load_settings
-from sciatica_timer.ui.widgets.flash import FLASH_MS, PEAK_ALPHA, flash_alpha
+from sciatica_timer.ui.theme import palette_of
+from sciatica_timer.ui.widgets.flash import FLASH_MS, PEAK_ALPHA, RISE_SHARE, flash_alpha
 
 ROUTINE = "sciatica-foam-roll"
 
@@ -156,3 +158,37 @@ def test_the_setting_is_on_the_settings_page_by_keyboard_and_kept(
     path.write_text(json.dumps(raw))
     settings, notices = load_settings(path)
     assert settings.flash_on is False and "flash_on" in notices[0]
+
+
+def test_the_flash_washes_the_screen_in_the_accent_but_not_the_stop_button(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    """Drawn at its peak: the screen's background takes on the accent colour, the stop
+    button's pixels are exactly as they were."""
+    window = ctx.window
+    window.start_routine(ROUTINE)
+    session = window.session
+    qtbot.waitUntil(lambda: session.pain_button.isVisible())
+    stop = session.pain_button.geometry()
+    inside_stop = stop.center()
+    background = QPoint(session.ring.geometry().left() + 4, session.ring.geometry().top() + 4)
+    before = session.grab().toImage()
+    overlay = session.flash_overlay
+    overlay.hold_at(RISE_SHARE, palette_of(session).accent)
+    during = session.grab().toImage()
+    overlay.stop()
+    ratio = before.width() / session.width()  # the device pixel ratio of the grab
+
+    def at(image: QImage, point: QPoint) -> QColor:
+        return image.pixelColor(round(point.x() * ratio), round(point.y() * ratio))
+
+    assert at(during, inside_stop) == at(before, inside_stop)
+    for corner in (stop.topLeft(), stop.bottomRight()):
+        assert at(during, corner) == at(before, corner)
+    washed, plain = at(during, background), at(before, background)
+    accent = QColor(palette_of(session).accent)
+    assert washed != plain
+    # each channel moved towards the accent's, by about the peak strength
+    for channel in ("red", "green", "blue"):
+        a, p, w = (getattr(c, channel)() for c in (accent, plain, washed))
+        assert abs(w - (p + (a - p) * PEAK_ALPHA)) <= 3, channel
