@@ -16,6 +16,8 @@ from sciatica_timer.app import build
 from sciatica_timer.cli import parse_args
 from sciatica_timer.core.engine import SessionState
 from sciatica_timer.core.safety import Reach
+from sciatica_timer.ui.theme import palette_of
+from sciatica_timer.ui.widgets.flash import RISE_SHARE
 
 
 def pump(ms: int) -> None:
@@ -42,6 +44,11 @@ def main() -> int:
         screen.grabWindow(0).save(str(out / f"{name}-{tag}.png"))
 
     shot("home")
+    window.show_settings()
+    shot("settings")
+    window.settings_page.scroll_area.ensureWidgetVisible(window.settings_page.flash)
+    shot("settings-session")
+    window.show_home()
     window.ask_then_start("sciatica-foam-roll")
     shot("checkin-disclaimer")
     window.checkin.disclaimer_page.findChild(QPushButton, "acceptDisclaimerButton").click()
@@ -59,6 +66,12 @@ def main() -> int:
     controller.skip()
     pump(1300)
     shot("session-roll-left")
+    overlay = window.session.flash_overlay
+    overlay.hold_at(RISE_SHARE, palette_of(window.session).accent)  # the flash at its peak
+    shot("session-flash-peak")
+    overlay.hold_at(0.5, palette_of(window.session).accent)
+    shot("session-flash-fading")
+    overlay.stop()
     controller.hold()
     pump(1300)
     shot("session-hold")
@@ -95,6 +108,7 @@ def main() -> int:
     window.start_routine("sciatica-foam-roll")
     while controller.running:
         controller.skip()
+    pump(200)  # the finish reaches the done screen (which starts with no answers)
     window.done.after.pain_scale.group.button(3).click()
     window.done.after.body_map.set_reach(Reach.BUTTOCK)
     window.done.after.save.click()

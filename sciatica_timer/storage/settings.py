@@ -55,6 +55,9 @@ class Settings:
     """Sessions start in full screen."""
     keep_awake: bool = True
     """The screen does not blank or lock during a session."""
+    flash_on: bool = False
+    """A soft flash of colour over the session at each change and at 3, 2, 1 (for people
+    who cannot hear the cues)."""
     pain_side: str = "both"
     """The side that hurts: the check-in's body map starts on it; the history names it."""
     theme: str = "system"

@@ -199,6 +199,7 @@ ROLES = (
     "caution",
     "banner",
     "overlay",  # the keys help
+    "reading",  # a scrolling text that is a Tab stop (the keys scroll it): framed when focused
     # text
     "title",  # ``large=True`` on a screen of its own
     "lead",  # the muted line under a title
@@ -248,6 +249,8 @@ QPushButton:hover {{ border-color: {p.accent}; }}
 QPushButton:pressed {{ background: {p.pressed}; }}
 QPushButton:disabled {{ color: {p.disabled_text}; border-color: {p.disabled_border}; }}
 QPushButton:focus {{ border-color: {p.accent}; }}
+QScrollArea[role="reading"] {{ border: 2px solid transparent; border-radius: 6px; }}
+QScrollArea[role="reading"]:focus {{ border-color: {p.accent}; }}
 QCheckBox::indicator {{
     width: {px(20)}px; height: {px(20)}px; border: 2px solid {p.muted}; border-radius: 4px;
     background: {p.panel};

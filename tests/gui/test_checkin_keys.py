@@ -67,3 +67,23 @@ def test_digits_choose_nothing_away_from_the_pain_question(ctx: AppContext, qtbo
     assert checkin.pages.currentWidget() is checkin.disclaimer_page
     _type(ctx, qtbot, Qt.Key.Key_5)
     assert checkin.pain_scale.value() is None
+
+
+def test_the_question_names_the_keys_and_they_pick_the_score(ctx: AppContext, qtbot: QtBot) -> None:
+    """The help says digits and the arrow keys pick the score; so they do: Right, Right and
+    Space pick 2 from 0; a typed 7 picks 7 and takes the focus, and Left then gives 6."""
+    _to_the_pain_question(ctx, qtbot)
+    checkin = ctx.window.checkin
+    text = checkin.pain_question.text()
+    assert "arrow keys" in text and "Type the number" in text and "1 then 0" in text
+    scale = checkin.pain_scale
+    ctx.window.activateWindow()
+    qtbot.waitUntil(ctx.window.isActiveWindow)
+    scale.group.button(0).setFocus(Qt.FocusReason.TabFocusReason)
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Space):
+        qtbot.keyClick(ctx.window.focusWidget(), key)
+    assert scale.value() == 2
+    qtbot.keyClick(ctx.window.focusWidget(), Qt.Key.Key_7)
+    assert scale.value() == 7 and ctx.window.focusWidget() is scale.group.button(7)
+    qtbot.keyClick(ctx.window.focusWidget(), Qt.Key.Key_Left)
+    assert scale.value() == 6

@@ -29,6 +29,13 @@ DISCLAIMER = (
     "<p style='font-size:18px'>Everything you record stays on this computer.</p>"
 )
 
+PAIN_QUESTION = (
+    "How strong is the pain right now? 0 is none, 10 the worst. Type the number (1 then 0 "
+    "for 10), or use the Left and Right arrow keys and Space."
+)
+"""The pain question, with the keys that answer it (Tab reaches the scale; the arrows move
+along it and, once a score is chosen, change it)."""
+
 
 @dataclass(frozen=True)
 class FlareAlternative:
@@ -160,7 +167,7 @@ class CheckInView(QWidget):
         for digit in range(10):  # on this page only: a shortcut works while its page shows
             pick = QShortcut(QKeySequence(str(digit)), page)
             pick.setContext(Qt.ShortcutContext.WindowShortcut)
-            pick.activated.connect(lambda d=digit: self.pain_scale.type_digit(d))
+            pick.activated.connect(lambda d=digit: self._type_digit(d))
         self.body_map = BodyMap()
         self.body_map.setObjectName("reachBeforeMap")
         self.body_map.reach_changed.connect(self._update_start)
@@ -185,13 +192,11 @@ class CheckInView(QWidget):
         back.clicked.connect(self.cancelled)
 
         questions = QVBoxLayout()
-        for text in (
-            "How strong is the pain right now? (0 none, 10 worst; or type it: 1 then 0 for 10)",
-        ):
-            label = QLabel(text)
-            label.setWordWrap(True)  # beside the side choice, at a large text size
-            set_role(label, "question")
-            questions.addWidget(label)
+        self.pain_question = QLabel(PAIN_QUESTION)
+        self.pain_question.setObjectName("painQuestion")
+        self.pain_question.setWordWrap(True)  # beside the side choice, at a large text size
+        set_role(self.pain_question, "question")
+        questions.addWidget(self.pain_question)
         questions.addWidget(self.pain_scale)
         where = QLabel("How far down does it reach? Click the furthest point on the picture.")
         where.setWordWrap(True)
@@ -219,6 +224,15 @@ class CheckInView(QWidget):
         layout.addLayout(body, 1)
         layout.addLayout(buttons)
         return page
+
+    def _type_digit(self, digit: int) -> None:
+        """A typed digit picks the score; the focus, if it is on the scale, goes with it (so
+        the arrows carry on from the score typed)."""
+        self.pain_scale.type_digit(digit)
+        chosen = self.pain_scale.group.checkedButton()
+        focus = self.focusWidget()
+        if chosen is not None and focus is not None and self.pain_scale.isAncestorOf(focus):
+            chosen.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _side_and_map(self) -> QVBoxLayout:
         """The body map, and above it which leg: preselected from the settings."""

@@ -77,7 +77,7 @@ class DoneView(QWidget):
         super().__init__(parent)
         self.title = title("", large=True)
         self.title.setObjectName("doneTitle")
-        self.summary, scroll = scrolling_text("doneSummary")
+        self.summary, scroll = scrolling_text("doneSummary", accessible="Session summary")
         self.home_button = tall_button("Save and back to routines", "homeButton")
         set_role(self.home_button, "hero")
         self.home_button.clicked.connect(self._home)

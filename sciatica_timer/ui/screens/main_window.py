@@ -836,7 +836,7 @@ class MainWindow(QMainWindow):
             self._reach_before = None
         self.change_settings(last_routine=routine_id)
         timeline = self.session_timeline(library, routine_id)
-        self.session.begin(timeline.routine.name, self.settings.hold_s)
+        self.session.begin(timeline.routine.name, self.settings.hold_s, self.settings.flash_on)
         self.stack.setCurrentWidget(self.session)
         self._session_settings()
         self.session.fit_fonts(self.height())

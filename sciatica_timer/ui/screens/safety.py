@@ -100,7 +100,9 @@ class SafetyView(QWidget):
         self.where.setTextFormat(Qt.TextFormat.PlainText)
         self.where.setObjectName("safetyWhere")
         set_role(self.where, "lead")
-        self.text, scroll = scrolling_text("safetyText", safety_html(palette_of(self)))
+        self.text, scroll = scrolling_text(
+            "safetyText", safety_html(palette_of(self)), accessible="What to do after the stop"
+        )
         self.home_button = tall_button("I understand", "safetyHomeButton")
         self.home_button.clicked.connect(self.home_requested)
         self.follow_up = PainStopFollowUp()

@@ -35,6 +35,7 @@ from sciatica_timer.ui.widgets.display import (
     SteadyLabel,
     set_font_px,
 )
+from sciatica_timer.ui.widgets.flash import FlashOverlay
 from sciatica_timer.ui.widgets.parts import spoken
 from sciatica_timer.ui.widgets.picture import Picture
 
@@ -339,12 +340,17 @@ class SessionView(QWidget):
 
         self.paused_band = PauseBand(self)
         self._paused = False
+        self.flash_overlay = FlashOverlay(self, keep_clear=self.pain_button.geometry)
+        self.flash_on = False
+        """A soft colour wash at each phase change and at 3, 2, 1 (the setting)."""
         self._phase_text = ""
 
     # --- showing a snapshot ---------------------------------------------------------
 
-    def begin(self, routine_name: str, hold_s: int = HOLD_DEFAULT_S) -> None:
+    def begin(self, routine_name: str, hold_s: int = HOLD_DEFAULT_S, flash: bool = False) -> None:
         self.routine_label.setText(routine_name)
+        self.flash_on = flash
+        self.flash_overlay.stop()
         self.hold_button.setToolTip(f"Tender-spot hold, {hold_s} s (H)")
         self._shown_phase = None
         self._show_paused(False)
@@ -357,6 +363,7 @@ class SessionView(QWidget):
             self._shown_phase = (phase.index, snap.holding)
             self._show_phase(phase, snap.holding, snap.next_phase)
             announce(self, self._phase_words())
+            self._flash()
         if (
             snap.state is SessionState.RUNNING
             and phase.kind is not PhaseKind.CHECK
@@ -365,6 +372,7 @@ class SessionView(QWidget):
         ):
             self._last_said = (phase.index, snap.display_seconds)
             announce(self, f"{snap.display_seconds}")
+            self._flash()
         clock = format_clock(snap.display_seconds)
         if len(clock) > len(self._clock_widest):  # time added past ten minutes: '10:20'
             self._clock_widest = widest_like(clock)
@@ -401,6 +409,11 @@ class SessionView(QWidget):
         )
         self.hold_button.setEnabled(can_hold)
         _say(self.hold_button, "Release" if snap.holding else "Hold spot")
+
+    def _flash(self) -> None:
+        """The colour wash, if it is wanted: in the theme's accent colour."""
+        if self.flash_on:
+            self.flash_overlay.flash(palette_of(self).accent)
 
     def _phase_words(self) -> str:
         """What a screen reader says as a phase begins: the phase, the exercise, the side."""
@@ -528,6 +541,7 @@ class SessionView(QWidget):
         self._fit_controls(self.width())
         if self._paused:
             self._place_paused_band()
+        self.flash_overlay.setGeometry(self.rect())
 
     def _fit_controls(self, width: int) -> None:
         """The stop button's words are never cut off: on a narrow window the other

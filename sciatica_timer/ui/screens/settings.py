@@ -48,6 +48,12 @@ THEME_CHOICES = [
     ("contrast", "High contrast"),
 ]
 TEXT_SIZE_CHOICES = ["Small", "Normal", "Large", "Largest"]
+FLASH_TEXT = "Flash the screen softly at each change and at 3, 2, 1"
+FLASH_DESCRIPTION = (
+    "For when the cues cannot be heard: a brief wash of colour over the session screen as "
+    "each part begins and in its last three seconds. Never more than twice a second; the "
+    "stop button is never covered."
+)
 APPLY_AFTER_MS = 250
 """A change is applied this long after the last one (a slider dragged sends many)."""
 
@@ -85,7 +91,11 @@ def _stepper(spin: QSpinBox) -> QWidget:
         button = QPushButton(text)
         button.setObjectName(f"{spin.objectName()}{'Less' if step < 0 else 'More'}")
         button.setAccessibleName(f"Five seconds {words}: {spin.accessibleName()}")
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setAccessibleDescription(
+            "For the mouse: with the keyboard, Up and Down in the box change it a second at a "
+            "time, Page Up and Page Down ten"
+        )
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the box's own keys do it (no 2nd stop)
         button.setFixedWidth(52)
         button.clicked.connect(lambda _=False, s=step: spin.setValue(spin.value() + s))
         if step > 0:
@@ -149,13 +159,16 @@ class SettingsView(QWidget):
         # session
         self.fullscreen = _check("Start sessions in full screen", "fullscreenCheck")
         self.keep_awake = _check("Keep the screen awake during a session", "keepAwakeCheck")
+        self.flash = _check(FLASH_TEXT, "flashCheck")
+        self.flash.setAccessibleDescription(FLASH_DESCRIPTION)
+        self.flash.setToolTip(FLASH_DESCRIPTION)
         # body
         self.pain_side = _choices("painSideCombo", "The side that hurts", PAIN_SIDE_CHOICES)
         # appearance
         self.theme = _choices("themeCombo", "Theme", THEME_CHOICES)
         self.text_size = _choices("textSizeCombo", "Text size", list(enumerate(TEXT_SIZE_CHOICES)))
 
-        for box in (self.voice_on, self.sounds, self.fullscreen, self.keep_awake):
+        for box in (self.voice_on, self.sounds, self.fullscreen, self.keep_awake, self.flash):
             box.toggled.connect(self._edited)
         for combo in (self.voice, self.verbosity, self.first_side, self.pain_side, self.theme,
                       self.text_size):  # fmt: skip
@@ -224,7 +237,7 @@ class SettingsView(QWidget):
                 ("Starting side", self.first_side),
             ],
         )
-        section("Session", [("", self.fullscreen), ("", self.keep_awake)])
+        section("Session", [("", self.fullscreen), ("", self.keep_awake), ("", self.flash)])
         section("Body", [("The side that hurts", self.pain_side)])
         section("Appearance", [("Theme", self.theme), ("Text size", self.text_size)])
         column.addStretch(1)
@@ -261,7 +274,7 @@ class SettingsView(QWidget):
         """Every control, in the order Tab visits them."""
         return [self.back, self.voice_on, self.voice, self.rate, self.volume, self.verbosity,
                 self.sounds, self.prepare, self.rest, self.switch, self.hold, self.first_side,
-                self.fullscreen, self.keep_awake, self.pain_side, self.theme,
+                self.fullscreen, self.keep_awake, self.flash, self.pain_side, self.theme,
                 self.text_size]  # fmt: skip
 
     def _align_labels(self) -> None:
@@ -300,6 +313,7 @@ class SettingsView(QWidget):
             self.first_side.setCurrentIndex(max(0, self.first_side.findData(settings.first_side)))
             self.fullscreen.setChecked(settings.fullscreen)
             self.keep_awake.setChecked(settings.keep_awake)
+            self.flash.setChecked(settings.flash_on)
             self.pain_side.setCurrentIndex(max(0, self.pain_side.findData(settings.pain_side)))
             self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
             self.text_size.setCurrentIndex(settings.text_size)
@@ -339,6 +353,7 @@ class SettingsView(QWidget):
             first_side=self.first_side.currentData(),
             fullscreen=self.fullscreen.isChecked(),
             keep_awake=self.keep_awake.isChecked(),
+            flash_on=self.flash.isChecked(),
             pain_side=self.pain_side.currentData(),
             theme=self.theme.currentData(),
             text_size=self.text_size.currentIndex(),

@@ -47,8 +47,9 @@ def tall_button(text: str, name: str) -> QPushButton:
     return button
 
 
-def scrolling_text(name: str, html: str = "") -> tuple[QLabel, QScrollArea]:
-    """A rich-text label that scrolls when the window is small."""
+def scrolling_text(name: str, html: str = "", accessible: str = "") -> tuple[QLabel, QScrollArea]:
+    """A rich-text label that scrolls when the window is small: the scroll area is a Tab
+    stop called ``accessible`` (the arrow and page keys scroll it), framed while focused."""
     label = QLabel(html)
     label.setObjectName(name)
     label.setWordWrap(True)
@@ -58,4 +59,7 @@ def scrolling_text(name: str, html: str = "") -> tuple[QLabel, QScrollArea]:
     scroll.setWidgetResizable(True)
     scroll.setWidget(label)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setObjectName(f"{name}Scroll")
+    scroll.setAccessibleName(accessible)
+    set_role(scroll, "reading")
     return label, scroll

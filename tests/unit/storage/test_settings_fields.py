@@ -27,7 +27,7 @@ def test_the_defaults_are_the_timelines_and_the_engines() -> None:
     assert s.pauses == DEFAULT_PAUSES
     assert s.hold_s == HOLD_DEFAULT_S
     assert (s.first_side, s.pain_side, s.theme) == ("left", "both", "system")
-    assert (s.fullscreen, s.keep_awake) == (False, True)
+    assert (s.fullscreen, s.keep_awake, s.flash_on) == (False, True, False)
     assert len(TEXT_SIZES) >= 4 and TEXT_SIZES[s.text_size] == 1.0
 
 
@@ -36,7 +36,7 @@ def test_every_new_field_round_trips_with_the_version_in_the_file(tmp_path: Path
     settings = Settings(
         prepare_s=30, rest_s=0, switch_s=120, hold_s=HOLD_MAX_S, first_side="alternate",
         last_first_side="right", fullscreen=True, keep_awake=False, pain_side="left",
-        theme="contrast", text_size=3,
+        theme="contrast", text_size=3, flash_on=True,
     )  # fmt: skip
     assert save_settings(path, settings) is None
     assert json.loads(path.read_text())["version"] == VERSION
@@ -58,6 +58,8 @@ def test_every_new_field_round_trips_with_the_version_in_the_file(tmp_path: Path
         ("text_size", -1),
         ("fullscreen", "yes"),
         ("keep_awake", 0),
+        ("flash_on", "yes"),
+        ("flash_on", 1),
         ("first_side", "up"),
         ("first_side", None),
         ("last_first_side", "alternate"),
