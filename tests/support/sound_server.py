@@ -102,6 +102,24 @@ class SoundServer:
         """Another null sink (like headphones being plugged in); returns its module id."""
         return self._pactl("load-module", "module-null-sink", f"sink_name={name}").stdout.strip()
 
+    def add_microphone(self, name: str = "mic") -> str:
+        """A microphone that hears what the null sink plays (the app's own speech included, as
+        a laptop's microphone hears its speakers), made the default input. A virtual source,
+        since Qt lists no monitor as an input. Returns its module id."""
+        module = self._pactl(
+            "load-module", "module-virtual-source", f"source_name={name}", f"master={SINK}.monitor"
+        ).stdout.strip()
+        self._pactl("set-default-source", name)
+        return module
+
+    def play(self, path: Path, sink: str = SINK) -> None:
+        """Play a WAV into the sink (so into the microphone too), to its end."""
+        subprocess.run(
+            ["paplay", "--server", self.address, f"--device={sink}", str(path)],
+            check=True,
+            timeout=60,
+        )
+
     def remove_sink(self, module: str) -> None:
         self._pactl("unload-module", module)
 
