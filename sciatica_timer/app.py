@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from sciatica_timer.ui.mpris import MediaPlayer
     from sciatica_timer.ui.screens.main_window import MainWindow
     from sciatica_timer.ui.single_instance import SingleInstance
+    from sciatica_timer.ui.voice_stop import VoiceStop
 
 log = logging.getLogger("sciatica_timer")
 
@@ -76,6 +77,8 @@ class AppContext:
     """The routine selected when the window opened (``--routine``, else the last one used)."""
     media: MediaPlayer | None = None
     """The session as an MPRIS player on the session bus (media keys, a headset's button)."""
+    voice_stop: VoiceStop | None = None
+    """Listening for "stop" during sessions (when on)."""
 
     def load_library(self) -> None:
         """Load and validate the routines and show them on the home screen."""
@@ -101,6 +104,8 @@ class AppContext:
         self.controller.shutdown()
         if self.media is not None:
             self.media.release()
+        if self.voice_stop is not None:
+            self.voice_stop.shutdown()
         self.voice.shutdown()
         said = len(self.journal.notices)
         self.journal.close()
@@ -193,6 +198,7 @@ def build(
     from sciatica_timer.ui.controller import SessionController
     from sciatica_timer.ui.mpris import MediaPlayer
     from sciatica_timer.ui.screens.main_window import MainWindow
+    from sciatica_timer.ui.voice_stop import VoiceStop
 
     paths = opts.paths
     notices = _setup_logging(paths)
@@ -222,11 +228,21 @@ def build(
     voice.setParent(window)
     voice.notice.connect(window.show_notice)
     window.mute_toggled.connect(voice.set_muted)
+    ctx.voice_stop = VoiceStop(
+        controller,
+        voice,
+        window.set_listening,
+        window.show_notice,
+        enabled=settings.voice_stop or opts.voice_stop,
+        parent=window,
+    )
 
     def save(settings: Settings) -> None:
         speech_before = speech_settings(ctx.settings, opts.no_voice)
         ctx.settings = settings
         awake.set_enabled(settings.keep_awake)
+        if ctx.voice_stop is not None:
+            ctx.voice_stop.set_enabled(settings.voice_stop or opts.voice_stop)
         problem = save_settings(paths.settings, settings)
         if problem:
             window.show_notice(problem)
@@ -456,6 +472,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sciatica_timer.ui.audio.player_process import serve
 
         return serve()
+    if args[:1] == ["--voice-listener"]:  # and its listener for the voice stop
+        from sciatica_timer.ui.audio.listener_process import serve as listen
+
+        return listen()
     loaded = None
     try:
         opts = parse_args(args)

@@ -54,6 +54,8 @@ class Options:
     no_voice: bool
     fullscreen: bool
     export_history: str | None
+    voice_stop: bool = False
+    """Listen for "stop" this run, as the voice stop setting does."""
     import_file: str | None = None
     export_routine: tuple[str, str] | None = None
     """The routine's id and the file to write it to."""
@@ -167,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-voice", action="store_true", help="no spoken cues")
     run.add_argument("--fullscreen", action="store_true", help="open full screen")
+    run.add_argument(
+        "--voice-stop",
+        action="store_true",
+        help='listen for "stop" during sessions this run (the default microphone, on this '
+        "computer only; nothing is recorded)",
+    )
     return parser
 
 

@@ -55,6 +55,9 @@ class Settings:
     """Sessions start in full screen."""
     keep_awake: bool = True
     """The screen does not blank or lock during a session."""
+    voice_stop: bool = False
+    """Saying "stop" does the pain stop: the microphone is listened to during sessions, on
+    this computer only, and nothing heard is kept."""
     flash_on: bool = False
     """A soft flash of colour over the session at each change and at 3, 2, 1 (for people
     who cannot hear the cues)."""

@@ -106,6 +106,9 @@ class SoundServer:
         """A microphone that hears what the null sink plays (the app's own speech included, as
         a laptop's microphone hears its speakers), made the default input. A virtual source,
         since Qt lists no monitor as an input. Returns its module id."""
+        if name in self._pactl("list", "short", "sources").stdout.split():
+            self._pactl("set-default-source", name)
+            return ""  # made by an earlier test
         module = self._pactl(
             "load-module", "module-virtual-source", f"source_name={name}", f"master={SINK}.monitor"
         ).stdout.strip()

@@ -39,6 +39,8 @@ class Speaker(QObject):
 
     unavailable = Signal(str)
     lost = Signal(str)
+    playing = Signal(float)
+    """A WAV starts: about this many seconds of sound (the voice stop does not listen)."""
 
     def __init__(self, volume: float, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -136,6 +138,7 @@ class Speaker(QObject):
             self.player.stop()
             return
         heard_ms = round(seconds * 1000) + DRAIN_MS
+        self.playing.emit(heard_ms / 1000)  # before the first sample is heard
         self.player.play(path, self.volume, time.monotonic() + heard_ms / 1000)
         self.source, self.kind = path, kind
         self._done.start(heard_ms)

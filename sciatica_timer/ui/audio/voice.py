@@ -27,6 +27,10 @@ from sciatica_timer.ui.audio.speaker import Playing, Speaker
 
 log = logging.getLogger(__name__)
 
+SAY_LEAD_S = 2.0
+SAY_S_PER_CHAR = 0.1
+"""A cue the engine speaks itself (no WAV, so no length): a generous guess at how long the
+app makes sound, for the voice stop (espeak speaks about 14 characters a second at 175 wpm)."""
 STALL_LIMIT_S = 12.0
 """A speech job running longer than this means the engine hangs: the voice is given up."""
 SOUND_LOST_MESSAGE = (
@@ -40,6 +44,9 @@ class Voice(QObject):
 
     notice = Signal(str)
     cue_requested = Signal(str)
+    speaking = Signal(float)
+    """The app is about to make sound for about this many seconds (the voice stop does not
+    listen meanwhile)."""
     _worker_failed = Signal(str)
     _worker_rendered = Signal(str, str)
 
@@ -204,6 +211,8 @@ class Voice(QObject):
             self._pending = say
             renderer.render_now(text)
         else:
+            # Spoken by the engine itself, on the worker, soon: its length is a guess.
+            self.speaking.emit(SAY_LEAD_S + SAY_S_PER_CHAR * len(text))
             renderer.say(text)
 
     def _sound(self, sound: Sound) -> None:
@@ -219,6 +228,7 @@ class Voice(QObject):
             speaker = Speaker(self._settings.volume, self)
             speaker.unavailable.connect(self._on_audio_unavailable)
             speaker.lost.connect(self._on_sound_lost)
+            speaker.playing.connect(self.speaking)
             self._speaker = speaker
         return self._speaker is not None
 

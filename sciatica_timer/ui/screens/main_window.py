@@ -798,6 +798,10 @@ class MainWindow(QMainWindow):
         else:
             self.show()
 
+    def set_listening(self, on: bool) -> None:
+        """The voice stop listens (or has stopped): the session screen's microphone mark."""
+        self.session.set_listening(on)
+
     def show_notice(self, message: str) -> None:
         if message:
             self.banner.add(message)

@@ -43,6 +43,11 @@ COUNTDOWN_SHARE = 0.22
 """Countdown font size as a share of the window height (at least a fifth, for 3 m)."""
 
 PAIN_STOP_TEXT = "STOP – pain radiates"
+LISTENING_TEXT = "● Listening for “stop”"
+LISTENING_DESCRIPTION = (
+    "Saying “stop” does the pain stop. The microphone is heard on this computer "
+    "only; nothing is recorded or kept."
+)
 SIDE_MARGIN = 20
 
 
@@ -241,8 +246,16 @@ class SessionView(QWidget):
         )
         self.next_label = _plain(_named(QLabel(), "upNextLabel", "Up next"))
         set_role(self.next_label, "upNext")
+        self.listening_label = _plain(
+            _named(QLabel(LISTENING_TEXT), "listeningLabel", "Voice stop: listening")
+        )
+        self.listening_label.setAccessibleDescription(LISTENING_DESCRIPTION)
+        self.listening_label.setToolTip(LISTENING_DESCRIPTION)
+        set_role(self.listening_label, "header")
+        self.listening_label.hide()
         header = QHBoxLayout()
         header.addWidget(self.routine_label)
+        header.addWidget(self.listening_label)
         header.addWidget(self.session_bar, 1)
         header.addWidget(self.time_left_label)
 
@@ -346,6 +359,10 @@ class SessionView(QWidget):
         self._phase_text = ""
 
     # --- showing a snapshot ---------------------------------------------------------
+
+    def set_listening(self, on: bool) -> None:
+        """Show the microphone mark while the voice stop really listens."""
+        self.listening_label.setVisible(on)
 
     def begin(self, routine_name: str, hold_s: int = HOLD_DEFAULT_S, flash: bool = False) -> None:
         self.routine_label.setText(routine_name)

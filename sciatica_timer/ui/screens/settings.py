@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSlider,
@@ -53,6 +54,18 @@ FLASH_DESCRIPTION = (
     "For when the cues cannot be heard: a brief wash of colour over the session screen as "
     "each part begins and in its last three seconds. Never more than twice a second; the "
     "stop button is never covered."
+)
+VOICE_STOP_TEXT = "Stop the session when I say “stop” (uses the microphone)"
+VOICE_STOP_TITLE = "Listen for “stop”?"
+VOICE_STOP_EXPLAINED = (
+    "While a session runs, the app listens to this computer's microphone for one word: "
+    "“stop” (or “help”). Saying it does what the red STOP button does: "
+    "the session ends at once and the stop is saved in your history.\n\n"
+    "Everything happens on this computer. Nothing you say is recorded, kept or sent "
+    "anywhere. The app does not listen while it is speaking, or outside sessions; the "
+    "session screen shows “● Listening” while it listens.\n\n"
+    "It understands English, and it can miss a word, so the red button and the P key "
+    "always work as well. Say the word on its own, with a short pause before and after."
 )
 APPLY_AFTER_MS = 250
 """A change is applied this long after the last one (a slider dragged sends many)."""
@@ -126,6 +139,7 @@ class SettingsView(QWidget):
         self._voices: Callable[[], Sequence[tuple[str, str]]] = list
         self._tries = 0
         self._loading = False
+        self._agreed = False
         self._apply = QTimer(self)
         self._apply.setSingleShot(True)
         self._apply.setInterval(APPLY_AFTER_MS)
@@ -160,6 +174,11 @@ class SettingsView(QWidget):
         self.fullscreen = _check("Start sessions in full screen", "fullscreenCheck")
         self.keep_awake = _check("Keep the screen awake during a session", "keepAwakeCheck")
         self.flash = _check(FLASH_TEXT, "flashCheck")
+        self.voice_stop = _check(VOICE_STOP_TEXT, "voiceStopCheck")
+        self.voice_stop.setAccessibleDescription(VOICE_STOP_EXPLAINED.replace("\n\n", " "))
+        self.voice_stop.toggled.connect(self._voice_stop_toggled)
+        self.voice_stop_box: QMessageBox | None = None
+        """The explanation asked before listening is turned on (while it is open)."""
         self.flash.setAccessibleDescription(FLASH_DESCRIPTION)
         self.flash.setToolTip(FLASH_DESCRIPTION)
         # body
@@ -237,7 +256,10 @@ class SettingsView(QWidget):
                 ("Starting side", self.first_side),
             ],
         )
-        section("Session", [("", self.fullscreen), ("", self.keep_awake), ("", self.flash)])
+        section(
+            "Session",
+            [("", self.fullscreen), ("", self.keep_awake), ("", self.flash), ("", self.voice_stop)],
+        )
         section("Body", [("The side that hurts", self.pain_side)])
         section("Appearance", [("Theme", self.theme), ("Text size", self.text_size)])
         column.addStretch(1)
@@ -274,7 +296,8 @@ class SettingsView(QWidget):
         """Every control, in the order Tab visits them."""
         return [self.back, self.voice_on, self.voice, self.rate, self.volume, self.verbosity,
                 self.sounds, self.prepare, self.rest, self.switch, self.hold, self.first_side,
-                self.fullscreen, self.keep_awake, self.flash, self.pain_side, self.theme,
+                self.fullscreen, self.keep_awake, self.flash, self.voice_stop, self.pain_side,
+                self.theme,
                 self.text_size]  # fmt: skip
 
     def _align_labels(self) -> None:
@@ -314,6 +337,7 @@ class SettingsView(QWidget):
             self.fullscreen.setChecked(settings.fullscreen)
             self.keep_awake.setChecked(settings.keep_awake)
             self.flash.setChecked(settings.flash_on)
+            self.voice_stop.setChecked(settings.voice_stop)
             self.pain_side.setCurrentIndex(max(0, self.pain_side.findData(settings.pain_side)))
             self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
             self.text_size.setCurrentIndex(settings.text_size)
@@ -354,10 +378,49 @@ class SettingsView(QWidget):
             fullscreen=self.fullscreen.isChecked(),
             keep_awake=self.keep_awake.isChecked(),
             flash_on=self.flash.isChecked(),
+            voice_stop=self.voice_stop.isChecked(),
             pain_side=self.pain_side.currentData(),
             theme=self.theme.currentData(),
             text_size=self.text_size.currentIndex(),
         )
+
+    def _voice_stop_toggled(self, on: bool) -> None:
+        """Turning the voice stop on first explains it (one screen) and asks; off is at once."""
+        if self._loading or not on or self._agreed:
+            self._edited()
+            return
+        self.voice_stop.blockSignals(True)
+        self.voice_stop.setChecked(False)  # until the user has read and agreed
+        self.voice_stop.blockSignals(False)
+        box = QMessageBox(self)
+        box.setObjectName("voiceStopExplained")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(VOICE_STOP_TITLE)
+        box.setText(VOICE_STOP_TITLE)
+        box.setInformativeText(VOICE_STOP_EXPLAINED)
+        box.setAccessibleName(VOICE_STOP_TITLE)
+        box.setAccessibleDescription(VOICE_STOP_EXPLAINED.replace("\n\n", " "))
+        yes = box.addButton("Turn on listening", QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        for button, name in ((yes, "voiceStopYes"), (no, "voiceStopNo")):
+            button.setObjectName(name)
+            button.setAccessibleName(button.text())
+        box.setDefaultButton(yes)
+        box.setEscapeButton(no)
+
+        def answered() -> None:
+            agreed = box.clickedButton() is yes
+            self.voice_stop_box = None
+            box.deleteLater()
+            if agreed:
+                self._agreed = True
+                self.voice_stop.setChecked(True)  # toggled again, and saved
+                self._agreed = False
+            self.voice_stop.setFocus()
+
+        box.finished.connect(answered)
+        self.voice_stop_box = box
+        box.open()
 
     def _edited(self) -> None:
         if not self._loading:

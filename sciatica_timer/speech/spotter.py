@@ -44,8 +44,20 @@ PAD_S = 0.3
 """Sound kept either side of the burst when it is decoded as a word."""
 HISTORY_S = 4.0
 STOP_WORDS = frozenset(
-    {"stop", "stopped", "stalk", "stock", "stomp", "top", "sob", "saw", "so", "slow", "talk",
-     "help"}  # fmt: skip
+    {
+        "stop",
+        "stopped",
+        "stalk",
+        "stock",
+        "stomp",
+        "top",
+        "sob",
+        "saw",
+        "so",
+        "slow",
+        "talk",
+        "help",
+    }
 )
 """What the word check may hear for "stop" (and "help", which stops as well)."""
 
@@ -84,6 +96,7 @@ class StopSpotter:
         self._frames = 0  # frames seen since the start of the stream
         self._rest = b""
         self._pending: list[int] = []  # frame numbers of spotted words not yet judged
+        self._last_end = 0  # frame number where the last word judged ended
         self.spotted = 0
         """Keyword hits before the two checks (for the bench)."""
         self.words: list[str] = []
@@ -132,8 +145,9 @@ class StopSpotter:
         while self._pending and self._frames - self._pending[0] >= wait:
             hit = self._pending.pop(0)
             span = self._alone(hit)
-            if span is None or (heard and span[0] <= heard[-1].end_s * FRAMES_PER_S):
-                continue
+            if span is None or span[0] < self._last_end:
+                continue  # not alone, or a second hit in a word already judged
+            self._last_end = span[1]
             word = self._say(*span)
             self.words.append(word)
             if word in STOP_WORDS:

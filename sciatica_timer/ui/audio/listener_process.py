@@ -1,22 +1,24 @@
 """The listener process: the microphone is read and "stop" listened for here, never in the
-window's process (``python -m sciatica_timer.voice.listener_process``, or ``sciatica-timer
+window's process (``python -m sciatica_timer.ui.audio.listener_process``, or ``sciatica-timer
 --voice-listener`` in the packaged app).
 
 Its own process for the same reasons as the sound player's (Qt's PulseAudio code can abort or
 hang the process it runs in), and so that decoding never takes the window's interpreter lock:
 the countdown cannot stall because someone spoke. Samples are read from the system's default
-input as 16 kHz mono, handed to :class:`~sciatica_timer.voice.spotter.StopSpotter` and
+input as 16 kHz mono, handed to :class:`~sciatica_timer.speech.spotter.StopSpotter` and
 forgotten: nothing heard is written anywhere.
 
 Commands (window to listener), one line of JSON each::
 
     {"op": "quiet", "until": 12345.6}   the app is speaking: ignore the microphone until then
                                         (``time.monotonic()``, which every process shares)
+    {"op": "mark"}                      answer "marked" once what was heard until now is judged
 
 End of stdin ends it. Events (listener to window)::
 
     {"ev": "ready", "problem": null | "no-multimedia" | "no-microphone" | "no-model", "detail": "…"}
     {"ev": "heard", "word": "stop", "at": 12345.6}      the monotonic time the word ended
+    {"ev": "marked"}                    everything heard before the mark has been judged
     {"ev": "qt", "msg": "…"}
     {"ev": "failed", "why": "…"}        the microphone stopped delivering (the listener exits)
 """
@@ -24,17 +26,19 @@ End of stdin ends it. Events (listener to window)::
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
 import time
 from typing import IO, Any
 
-from sciatica_timer.voice.spotter import RATE
+from sciatica_timer.speech.spotter import GAP_S, QUIET_S, RATE, StopSpotter
+from sciatica_timer.storage.paths import assets_dir
 
 FLAG = "--voice-listener"
 CHUNK_S = 0.1
 """Samples are taken from the microphone this often."""
+JUDGED_AFTER_S = QUIET_S + GAP_S + 0.1
+"""A word is judged this long after it ends (the quiet after it must be heard first)."""
 SILENT_FOR_S = 5.0
 """A microphone that has delivered nothing for this long has stopped: the listener says so."""
 
@@ -88,9 +92,6 @@ def serve() -> int:
         out.send(ev="ready", problem="no-microphone", detail="")
         return 0
     try:
-        from sciatica_timer.storage.paths import assets_dir
-        from sciatica_timer.voice.spotter import StopSpotter
-
         spotter = StopSpotter(assets_dir() / "voice" / "words")
     except Exception as exc:  # pocketsphinx or its model missing from this build
         out.send(ev="ready", problem="no-model", detail=f"{type(exc).__name__}: {exc}")
@@ -112,6 +113,7 @@ def serve() -> int:
             self.quiet_until = 0.0
             self.was_quiet = False
             self.last_sound = time.monotonic()
+            self.marks: list[float] = []
             self.timer = QTimer(self)
             self.timer.timeout.connect(self.read)
             self.timer.start(round(CHUNK_S * 1000))
@@ -128,16 +130,21 @@ def serve() -> int:
                 return
             if now < self.quiet_until:
                 self.was_quiet = True
+                self.answer_marks(now)
                 return  # what the app says (and its echo) is not listened to
             if self.was_quiet:
                 self.was_quiet = False
                 spotter.reset()
                 data = b""  # these samples may hold the tail of the app's own words
-            if os.environ.get("SCIATICA_LISTENER_DEBUG"):
-                out.send(ev="debug", n=len(data), spotted=spotter.spotted, words=spotter.words[-3:])
             for word in spotter.feed(data):
                 lag = spotter.seconds - word.end_s  # heard this long ago
                 out.send(ev="heard", word=word.word, at=now - lag)
+            self.answer_marks(now)
+
+        def answer_marks(self, now: float) -> None:
+            while self.marks and now >= self.marks[0] + JUDGED_AFTER_S:
+                self.marks.pop(0)
+                out.send(ev="marked")
 
         def close(self) -> None:
             self.timer.stop()
@@ -162,6 +169,8 @@ def serve() -> int:
             command = json.loads(raw)
             if command["op"] == "quiet":
                 ear.quiet_until = max(ear.quiet_until, float(command["until"]))
+            elif command["op"] == "mark":
+                ear.marks.append(time.monotonic())
         except (ValueError, KeyError, TypeError) as exc:
             out.send(ev="qt", msg=f"voice listener: bad command {raw[:80]!r}: {exc}")
 
