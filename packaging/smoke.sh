@@ -88,6 +88,18 @@ if ! QT_QPA_PLATFORM=offscreen "$APP" --self-test; then
     fail "the frozen self-test failed"
 fi
 
+# 1b. the voice stop's listener: its speech model is in the package (and only it), so with
+# no sound system it gets as far as "no microphone"
+echo "smoke: --voice-listener (no sound system)"
+heard=$(PULSE_SERVER="unix:$WORK/no-pulse" QT_QPA_PLATFORM=offscreen "$APP" --voice-listener </dev/null | tail -n 1)
+case "$heard" in
+    *'"problem": "no-microphone"'*) echo "smoke: voice listener: $heard" ;;
+    *) fail "the frozen voice listener said: $heard" ;;
+esac
+if find "dist/$NAME" -name 'en-us.lm.bin' -o -name 'cmudict-en-us.dict' | grep -q .; then
+    fail "the package holds PocketSphinx's language model or dictionary (not needed)"
+fi
+
 # 2. sizes
 dir_mib=$(du -sm "dist/$NAME" | cut -f1)
 archive="dist/$NAME-$VERSION-linux-$(uname -m | tr '[:upper:]' '[:lower:]').tar.gz"

@@ -95,6 +95,8 @@ def keep(dest: str) -> bool:
         return False  # Qt's own translations: the app is in English only
     if parts[:2] == ("jsonschema", "benchmarks"):
         return False
+    if parts[:2] == ("pocketsphinx", "model") and parts[2:4] != ("en-us", "en-us"):
+        return False  # keyword spotting uses the acoustic model only (no 26 MB LM)
     if "plugins" in parts:
         index = parts.index("plugins")
         kind = parts[index + 1] if len(parts) > index + 1 else ""

@@ -87,14 +87,14 @@ def serve() -> int:
     except ImportError as exc:  # libpulse0 missing
         out.send(ev="ready", problem="no-multimedia", detail=str(exc))
         return 0
-    device = QMediaDevices.defaultAudioInput()
-    if device.isNull():
-        out.send(ev="ready", problem="no-microphone", detail="")
-        return 0
     try:
         spotter = StopSpotter(assets_dir() / "voice" / "words")
     except Exception as exc:  # pocketsphinx or its model missing from this build
         out.send(ev="ready", problem="no-model", detail=f"{type(exc).__name__}: {exc}")
+        return 0
+    device = QMediaDevices.defaultAudioInput()
+    if device.isNull():
+        out.send(ev="ready", problem="no-microphone", detail="")
         return 0
 
     audio = QAudioFormat()

@@ -1,0 +1,75 @@
+"""The voice stop's word spotting on its own (no microphone): espeak-ng's voices saying
+"stop", and the words and sentences that must not stop a session. The full sweep (8 voices,
+3 speeds, 3 noise levels, every bundled cue) is in ``make bench``."""
+
+from __future__ import annotations
+
+import subprocess
+import wave
+from pathlib import Path
+
+import pytest
+
+from sciatica_timer.speech.spotter import RATE, StopSpotter
+
+WORDS = Path(__file__).resolve().parents[3] / "assets" / "voice" / "words"
+
+
+def spoken(text: str, folder: Path, voice: str = "en-us", speed: int = 160) -> bytes:
+    """16 kHz samples of espeak-ng saying ``text`` with a second of faint room hiss around."""
+    raw, padded, hiss, out = (folder / f"{n}.wav" for n in ("raw", "padded", "hiss", "out"))
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
+    subprocess.run(
+        ["sox", str(raw), "-r", str(RATE), "-b", "16", "-c", "1", str(padded), "pad", "1", "1"],
+        check=True,
+    )
+    subprocess.run(
+        ["sox", str(padded), str(hiss), "synth", "pinknoise", "vol", "0.005"], check=True
+    )
+    subprocess.run(["sox", "-m", str(padded), str(hiss), str(out)], check=True)
+    with wave.open(str(out)) as wav:
+        return wav.readframes(wav.getnframes())
+
+
+@pytest.fixture(scope="module")
+def spotter() -> StopSpotter:
+    return StopSpotter(WORDS)
+
+
+def heard(spotter: StopSpotter, samples: bytes) -> list[str]:
+    """The words that stop, fed as the microphone hands them over (a tenth of a second)."""
+    spotter.reset()
+    words = []
+    for i in range(0, len(samples), RATE // 5):
+        words += [w.word for w in spotter.feed(samples[i : i + RATE // 5])]
+    return words
+
+
+@pytest.mark.parametrize(("voice", "speed"), [("en-us", 150), ("en", 175), ("en-us+f3", 140)])
+def test_stop_said_alone_is_heard_once(
+    spotter: StopSpotter, tmp_path: Path, voice: str, speed: int
+) -> None:
+    """A "stop" on its own, in a man's and a woman's voice, is heard, and only once."""
+    assert len(heard(spotter, spoken("stop", tmp_path, voice, speed))) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Roll the side of your ribs slowly and stop at the lowest rib.", "Rest", "Eight", "Next"],
+)
+def test_words_that_are_not_a_stop_on_its_own_are_not_heard(
+    spotter: StopSpotter, tmp_path: Path, text: str
+) -> None:
+    """A sentence with "stop" inside it, and the short words a session says, never stop."""
+    assert heard(spotter, spoken(text, tmp_path)) == []
+
+
+def test_a_word_is_judged_only_once_its_quiet_after_has_been_heard(
+    spotter: StopSpotter, tmp_path: Path
+) -> None:
+    """Nothing is reported while the word may still go on: the quiet after it comes first."""
+    samples = spoken("stop", tmp_path)
+    spotter.reset()
+    cut = len(samples) - 2 * int(RATE * 0.9)  # stop feeding 0.1 s after the hiss resumes
+    assert spotter.feed(samples[:cut]) == []
+    assert [w.word for w in spotter.feed(samples[cut:])] == ["stop"]
