@@ -9,13 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from actions import check_in, click
+from actions import check_in, click, open_window
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from support.sound_server import SoundServer
 
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args
 from sciatica_timer.core.clock import FakeClock
+from sciatica_timer.storage.settings import Settings, load_settings
 
 LISTEN_MS = 30_000
 """The listener process starts Qt and PocketSphinx: a few seconds on a loaded machine."""
@@ -156,3 +158,41 @@ def test_no_microphone_is_said_once_and_the_session_runs(
         assert ctx.controller.running
     finally:
         ctx.close()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_turning_it_on_explains_first_and_asks(qtbot: QtBot, tmp_path: Path) -> None:
+    """Off by default. Turning it on by keyboard opens one screen that says what happens to
+    the microphone; "Not now" (Esc) leaves it off, "Turn on listening" (Enter) turns it on
+    and it is saved. Turning it off asks nothing."""
+    assert Settings().voice_stop is False
+    ctx = open_window(qtbot, tmp_path)
+    try:
+        ctx.window.show_settings()
+        page = ctx.window.settings_page
+        box = page.voice_stop
+        assert box in page.controls() and box.focusPolicy() & Qt.FocusPolicy.TabFocus
+        assert "microphone" in box.accessibleName() and "recorded" in box.accessibleDescription()
+        box.setFocus(Qt.FocusReason.TabFocusReason)
+        for key, expected in ((Qt.Key.Key_Escape, False), (Qt.Key.Key_Return, True)):
+            qtbot.keyClick(box, Qt.Key.Key_Space)
+            explained = page.voice_stop_box
+            assert explained is not None and not box.isChecked()
+            text = explained.informativeText()
+            assert "Nothing you say is recorded" in text and "this computer" in text
+            qtbot.waitUntil(explained.isVisible)
+            qtbot.keyClick(explained, key)
+            qtbot.waitUntil(lambda: page.voice_stop_box is None)
+            assert box.isChecked() is expected
+        page.apply_now()
+        assert ctx.window.settings.voice_stop is True
+        qtbot.keyClick(box, Qt.Key.Key_Space)
+        assert page.voice_stop_box is None and not box.isChecked()
+        qtbot.keyClick(box, Qt.Key.Key_Space)
+        page.voice_stop_box.done(0)  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: page.voice_stop_box is None)
+        page.apply_now()
+        assert ctx.window.settings.voice_stop is False
+    finally:
+        ctx.close()
+    assert load_settings(tmp_path / "config" / "settings.json")[0].voice_stop is False
