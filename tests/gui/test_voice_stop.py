@@ -13,6 +13,7 @@ from actions import check_in, click, open_window
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from support.sound_server import SoundServer
+from support.spoken import say
 
 from sciatica_timer.app import AppContext, build
 from sciatica_timer.cli import parse_args
@@ -22,22 +23,6 @@ from sciatica_timer.storage.settings import Settings, load_settings
 LISTEN_MS = 30_000
 """The listener process starts Qt and PocketSphinx: a few seconds on a loaded machine."""
 HEAR_MS = 20_000
-
-
-def say(
-    text: str, into: Path, voice: str = "en-us", speed: int = 160, noise: float = 0.005
-) -> Path:
-    """A WAV of espeak-ng saying ``text`` with a second of quiet either side, in a faint room
-    hiss (``noise``: pink noise, as a microphone always hears some)."""
-    raw, hiss = into.with_suffix(".raw.wav"), into.with_suffix(".hiss.wav")
-    subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
-    subprocess.run(["sox", str(raw), "-c", "1", str(into), "pad", "1.0", "1.0"], check=True)
-    subprocess.run(
-        ["sox", str(into), str(hiss), "synth", "pinknoise", "vol", str(noise)], check=True
-    )
-    subprocess.run(["sox", "-m", str(into), str(hiss), str(raw)], check=True)
-    raw.replace(into)
-    return into
 
 
 def judged(ctx: AppContext, qtbot: QtBot) -> None:

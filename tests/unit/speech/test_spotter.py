@@ -4,11 +4,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import wave
 from pathlib import Path
 
 import pytest
+from support.spoken import samples, say
 
 from sciatica_timer.speech.spotter import RATE, StopSpotter
 
@@ -16,19 +15,8 @@ WORDS = Path(__file__).resolve().parents[3] / "assets" / "voice" / "words"
 
 
 def spoken(text: str, folder: Path, voice: str = "en-us", speed: int = 160) -> bytes:
-    """16 kHz samples of espeak-ng saying ``text`` with a second of faint room hiss around."""
-    raw, padded, hiss, out = (folder / f"{n}.wav" for n in ("raw", "padded", "hiss", "out"))
-    subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
-    subprocess.run(
-        ["sox", str(raw), "-r", str(RATE), "-b", "16", "-c", "1", str(padded), "pad", "1", "1"],
-        check=True,
-    )
-    subprocess.run(
-        ["sox", str(padded), str(hiss), "synth", "pinknoise", "vol", "0.005"], check=True
-    )
-    subprocess.run(["sox", "-m", str(padded), str(hiss), str(out)], check=True)
-    with wave.open(str(out)) as wav:
-        return wav.readframes(wav.getnframes())
+    """16 kHz samples of espeak-ng saying ``text``, with a second of faint room hiss around."""
+    return samples(say(text, folder / "said.wav", voice, speed, rate=RATE))
 
 
 @pytest.fixture(scope="module")
