@@ -3,6 +3,7 @@
 - every displayed-second change, how late after its true boundary (p50/p99/max)
 - launch to first painted window (median of several launches), against a bare window
 - resident memory and CPU while a session counts, against a bare window
+- the voice stop: what it catches and mistakes, its CPU, and its delay on a real sound path
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ def figures() -> int:
     if speech_bench.exists():
         print("--- speech")
         subprocess.run([sys.executable, str(speech_bench)], check=False, cwd=HERE.parent)
+    print("--- voice stop")
+    subprocess.run(
+        [sys.executable, str(HERE / "bench_voice_stop.py")], check=False, cwd=HERE.parent
+    )
     return 0
 
 
