@@ -66,6 +66,9 @@ def main() -> int:
     controller.skip()
     pump(1300)
     shot("session-roll-left")
+    window.set_listening(True)  # as the voice stop shows it while it listens
+    shot("session-listening")
+    window.set_listening(False)
     overlay = window.session.flash_overlay
     overlay.hold_at(RISE_SHARE, palette_of(window.session).accent)  # the flash at its peak
     shot("session-flash-peak")
