@@ -53,5 +53,10 @@ package: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[package]'
 	$(BIN)/python packaging/build.py $(PACKAGE_ARGS)
 
+# The one-folder app, then dist/sciatica-timer_VERSION_ARCH.deb (Debian and Ubuntu);
+# `bash packaging/deb-smoke.sh` installs, runs and removes it (as root).
+package-deb: package
+	$(BIN)/python packaging/deb.py
+
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
