@@ -12,7 +12,6 @@ import struct
 import subprocess
 import sys
 import threading
-import time
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -208,11 +207,18 @@ def test_a_due_cue_is_spoken_directly_when_saving_fails_and_a_queued_one_is_not(
     """save_to_file writing nothing (SAPI 5 with pyttsx3 #258): the cue the session waits
     for is spoken with say(), the window is told once, a render queued ahead stays silent."""
     spoken: list[str] = []
+    changed = threading.Condition()
     say = EspeakDriver.say
 
     def recorded_say(self: EspeakDriver, text: str) -> None:
-        spoken.append(text)
+        with changed:
+            spoken.append(text)
+            changed.notify_all()
         say(self, text)
+
+    def spoken_soon(words: str) -> bool:
+        with changed:
+            return changed.wait_for(lambda: any(t.endswith(words) for t in spoken), 10)
 
     def save_nothing(self: EspeakDriver, text: str, filename: str) -> None:
         self._save_file = None
@@ -221,12 +227,14 @@ def test_a_due_cue_is_spoken_directly_when_saving_fails_and_a_queued_one_is_not(
     monkeypatch.setattr(EspeakDriver, "say", recorded_say)
     monkeypatch.setattr(EspeakDriver, "save_to_file", save_nothing)
     fallbacks: list[str] = []
-    renderer, got = make_renderer(on_fallback=fallbacks.append)
-    renderer.render(["Later"])
+    found = threading.Event()
+    renderer, got = make_renderer(on_fallback=lambda why: (fallbacks.append(why), found.set()))
+    renderer.render(["Later"])  # queued ahead: it finds that saving fails, and stays silent
+    assert found.wait(10)
     renderer.render_now("Switch sides")
-    assert _eventually(lambda: any(t.endswith("Switch sides") for t in spoken))
+    assert spoken_soon("Switch sides")
     renderer.render_now("Rest")
-    assert _eventually(lambda: any(t.endswith("Rest") for t in spoken))
+    assert spoken_soon("Rest")
     assert not any(t.endswith("Later") for t in spoken)
     assert not renderer.can_save and got.failures == [] and got.rendered == {}
     assert len(fallbacks) == 1 and renderer.fallback == fallbacks[0]
@@ -239,13 +247,3 @@ def test_the_fix_offered_for_a_missing_voice_is_this_systems() -> None:
     assert "eSpeak" not in fix_hint("win32") and "eSpeak" not in fix_hint("darwin")
     assert "Spoken Content" in voice_unavailable_message("no voices", "darwin")
     assert voice_unavailable_message("x", sys.platform).endswith(fix_hint())
-
-
-def _eventually(condition: Callable[[], bool], timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    done = threading.Event()
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        done.wait(0.02)
-    return True
