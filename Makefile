@@ -3,16 +3,31 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+APP_STAMP = $(VENV)/.app-installed
+# pip's own chatter (and setuptools' note on editable installs) is not for a newcomer.
+PIP     = PYTHONWARNINGS=ignore $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: run test test-stress lint typecheck unit bench package clean
+.PHONY: run test test-stress lint typecheck unit bench package package-deb clean
 
-$(STAMP): pyproject.toml setup.py
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+# `make run` needs only the app's own dependencies: `.venv/.app-installed`.
+$(APP_STAMP): pyproject.toml setup.py
+	@if [ -x $(BIN)/python ]; then \
+	    echo "pyproject.toml or setup.py changed: updating the app in $(VENV)…"; \
+	else \
+	    echo "First run: creating $(VENV) and installing the app's dependencies (about a minute)…"; \
+	fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
+	@$(PIP) install -e .
+	@touch $(APP_STAMP)
 
-run: $(STAMP)
+# Everything else (lint, types, tests, packaging) also needs the test tools: `.venv/.installed`.
+$(STAMP): $(APP_STAMP)
+	@echo "Installing the test tools (pytest, ruff, mypy…) into $(VENV)…"
+	@$(PIP) install -e '.[test]'
+	@touch $(STAMP)
+
+run: $(APP_STAMP)
 	$(BIN)/sciatica-timer $(ARGS)
 
 lint: $(STAMP)
@@ -37,6 +52,11 @@ bench: $(STAMP)
 package: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[package]'
 	$(BIN)/python packaging/build.py $(PACKAGE_ARGS)
+
+# The one-folder app, then dist/sciatica-timer_VERSION_ARCH.deb (Debian and Ubuntu);
+# `bash packaging/deb-smoke.sh` installs, runs and removes it (as root).
+package-deb: package
+	$(BIN)/python packaging/deb.py
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

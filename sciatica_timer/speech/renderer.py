@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sciatica_timer.core.cues import LATE_LIMIT_S
+from sciatica_timer.speech.audiofile import AudioFormatError, to_wav16
 from sciatica_timer.speech.cache import (
     CACHE_MAX_AGE_S,
     CACHE_MAX_BYTES,
@@ -47,13 +49,38 @@ RENDER_AHEAD = 60
 furthest one it has reached. The bundled routines reach 20 to 37 new texts in their first ten
 minutes; a cue that is due but not ready is rendered on demand."""
 APT_HINT = "On Debian/Ubuntu: sudo apt-get install libespeak-ng1"
+FIX_HINTS = {
+    "win32": (
+        "To fix it, check that Windows has a voice: Settings, Time & language, Speech "
+        "(Manage voices)."
+    ),
+    "darwin": (
+        "To fix it, check that macOS has a voice: System Settings, Accessibility, "
+        "Spoken Content (System voice)."
+    ),
+}
+"""What to do about a missing voice, per system (``sys.platform``); others get eSpeak NG."""
 
 
-def voice_unavailable_message(reason: str) -> str:
+def fix_hint(platform: str | None = None) -> str:
+    """What to do about a voice that does not work, on this system."""
+    platform = sys.platform if platform is None else platform
+    return FIX_HINTS.get(platform, f"To fix it, install eSpeak NG. {APT_HINT}")
+
+
+def voice_unavailable_message(reason: str, platform: str | None = None) -> str:
     """The one plain sentence the window shows when speech cannot be used."""
     return (
         f"The voice is unavailable ({reason}); the session continues on time with on-screen "
-        f"cues and sounds. To fix it, install eSpeak NG. {APT_HINT}"
+        f"cues and sounds. {fix_hint(platform)}"
+    )
+
+
+def speaking_directly_message(reason: str) -> str:
+    """What the window says once cues can no longer be prepared as sound files here."""
+    return (
+        f"The voice cannot be prepared ahead on this computer ({reason}), so each cue is "
+        "spoken directly by the system's voice; it may start a moment late."
     )
 
 
@@ -70,6 +97,8 @@ class _Job:
     voice_id: str | None
     rate: int
     queued_at: float
+    due: bool = False
+    """A cue the session is waiting for (``render_now``): spoken aloud if it cannot be saved."""
 
 
 class _Failed(Exception):
@@ -96,6 +125,7 @@ class CueRenderer:
         rate: int = 150,
         on_failure: Callable[[str], None] | None = None,
         on_rendered: Callable[[str, Path], None] | None = None,
+        on_fallback: Callable[[str], None] | None = None,
         job_timeout_s: float = JOB_TIMEOUT_S,
         driver_name: str | None = None,
         cache_max_bytes: int = CACHE_MAX_BYTES,
@@ -106,6 +136,8 @@ class CueRenderer:
         self._rate = rate
         self._on_failure = on_failure
         self._on_rendered = on_rendered
+        self._on_fallback = on_fallback
+        self._fallback: str | None = None
         self._job_timeout_s = job_timeout_s
         self._driver_name = driver_name
         self._jobs: deque[_Job] = deque()
@@ -150,6 +182,12 @@ class CueRenderer:
     def can_save(self) -> bool:
         """False once ``save_to_file`` was found not to write a WAV here."""
         return self._can_save
+
+    @property
+    def fallback(self) -> str | None:
+        """Why cues are spoken with ``say`` instead of saved (``speaking_directly_message``
+        words it for the window), or None while saving works."""
+        return self._fallback
 
     @property
     def voices(self) -> tuple[VoiceInfo, ...]:
@@ -237,7 +275,7 @@ class CueRenderer:
     def render_now(self, text: str) -> None:
         """Render this text before anything else queued."""
         self._reach(text)
-        self._put([self._job("render", text)], urgent=True)
+        self._put([self._job("render", text, due=True)], urgent=True)
 
     def _reach(self, text: str) -> None:
         """The session has got to this text: queue the plan up to ``ahead`` texts past it."""
@@ -278,8 +316,8 @@ class CueRenderer:
         thread.join(timeout)
         return not thread.is_alive()
 
-    def _job(self, kind: Literal["render", "say"], text: str) -> _Job:
-        return _Job(kind, text, self._voice_id, self._rate, time.monotonic())
+    def _job(self, kind: Literal["render", "say"], text: str, *, due: bool = False) -> _Job:
+        return _Job(kind, text, self._voice_id, self._rate, time.monotonic(), due)
 
     def _put(self, jobs: list[_Job], urgent: bool) -> None:
         if self._failure is not None or not jobs:
@@ -359,16 +397,20 @@ class CueRenderer:
         )
         if target.is_file():
             mark_used(target)  # the session is about to use it: keep it from pruning
-        elif self._can_save:
+        elif not self._can_save:
+            self._speak_directly(engine, job, self._fallback or "")
+        else:
             part = target.with_suffix(".part.wav")
+            problem = ""
             for _attempt in range(3):  # espeak now and then leaves pyttsx3 an empty WAV
                 self._utter(engine, job, part)
-                if wav_seconds(part) > 0 or _unwritten(part):
+                problem = _as_wav16(part)
+                if not problem or _unwritten(part):
                     break
                 self.empty_retries += 1
-            if wav_seconds(part) <= 0:
-                self._can_save = False  # this platform's driver does not write WAVs
+            if problem:  # this platform's driver does not write sound files we can read
                 part.unlink(missing_ok=True)
+                self._speak_directly(engine, job, problem)
                 return
             seal_private_file(part)  # in case a driver replaced the file made for it
             part.replace(target)
@@ -376,6 +418,20 @@ class CueRenderer:
         if target.is_file() and self._on_rendered is not None:
             with contextlib.suppress(Exception):
                 self._on_rendered(job.text, target)
+
+    def _speak_directly(self, engine: Any, job: _Job, problem: str) -> None:
+        """Saving does not work here: from now on cues are spoken with ``say``; this one too
+        if the session is waiting for it (a render queued ahead is not spoken)."""
+        first = self._can_save
+        self._can_save = False
+        if first:
+            self._fallback = problem
+            log.warning("speech: cues are spoken directly: %s", problem)
+            if self._on_fallback is not None:
+                with contextlib.suppress(Exception):
+                    self._on_fallback(problem)
+        if job.due and time.monotonic() - job.queued_at <= LATE_LIMIT_S:
+            self._utter(engine, job, None)
 
     def _count_written(self, target: Path) -> None:
         with contextlib.suppress(OSError):
@@ -486,6 +542,21 @@ def _fresh_private_file(path: Path) -> None:
     mode but would create a missing one as the umask allows. A leftover is replaced."""
     path.unlink(missing_ok=True)
     os.close(create_private_file(path))
+
+
+def _as_wav16(path: Path) -> str:
+    """Make the driver's file the 16-bit WAV the player reads (macOS writes AIFF; another
+    driver may write float or 24-bit samples); "" when it is one with sound in it, else
+    what is wrong."""
+    try:
+        source = to_wav16(path)
+    except (OSError, AudioFormatError) as exc:
+        return f"the speech engine wrote no sound file it can read: {exc}"
+    if source != "WAV 16-bit PCM":
+        log.debug("speech: %s converted from %s", path.name, source)
+    if wav_seconds(path) <= 0:
+        return "the speech engine wrote an empty sound file"
+    return ""
 
 
 def _unwritten(path: Path) -> bool:
