@@ -24,9 +24,8 @@ def say(
     subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
     resample = ["-r", str(rate)] if rate else []
     subprocess.run(["sox", str(raw), "-c", "1", *resample, str(into), "pad", "1", "1"], check=True)
-    subprocess.run(
-        ["sox", str(into), str(hiss), "synth", "pinknoise", "vol", str(noise)], check=True
-    )
+    hissing = ["synth", "pinknoise", "vol", str(noise)]
+    subprocess.run(["sox", "-R", str(into), str(hiss), *hissing], check=True)  # the same each time
     subprocess.run(["sox", "-m", str(into), str(hiss), str(mixed)], check=True)
     mixed.replace(into)
     for part in (raw, hiss):

@@ -21,6 +21,7 @@ from sciatica_timer.speech.renderer import (
     RENDER_AHEAD,
     CueRenderer,
     VoiceInfo,
+    speaking_directly_message,
     voice_unavailable_message,
 )
 from sciatica_timer.ui.audio.speaker import Playing, Speaker
@@ -48,6 +49,7 @@ class Voice(QObject):
     """The app is about to make sound for about this many seconds (the voice stop does not
     listen meanwhile)."""
     _worker_failed = Signal(str)
+    _worker_fell_back = Signal(str)
     _worker_rendered = Signal(str, str)
 
     def __init__(
@@ -76,6 +78,9 @@ class Voice(QObject):
         self.stall_limit_s = STALL_LIMIT_S
         self.job_timeout_s = JOB_TIMEOUT_S
         self._worker_failed.connect(self._on_worker_failed)
+        self._worker_fell_back.connect(
+            lambda reason: self._give_notice(speaking_directly_message(reason))
+        )
         self._worker_rendered.connect(self._on_worker_rendered)
 
     # --- the contract ---------------------------------------------------------------
@@ -207,13 +212,15 @@ class Voice(QObject):
         if path is not None and self._speaker is not None:
             self._pending = None
             self._speaker.play_voice(path)
-        elif renderer.can_save:
-            self._pending = say
-            renderer.render_now(text)
         else:
-            # Spoken by the engine itself, on the worker, soon: its length is a guess.
+            # Rendered now and played, or spoken by the engine itself if saving fails there
+            # (or here): soon, on the worker, and its length is a guess.
             self.speaking.emit(SAY_LEAD_S + SAY_S_PER_CHAR * len(text))
-            renderer.say(text)
+            if renderer.can_save:
+                self._pending = say
+                renderer.render_now(text)
+            else:
+                renderer.say(text)
 
     def _sound(self, sound: Sound) -> None:
         if self._ensure_players() and self._speaker is not None:
@@ -253,6 +260,7 @@ class Voice(QObject):
                 voice_id=self._settings.voice_id,
                 rate=self._settings.rate,
                 on_failure=self._worker_failed.emit,
+                on_fallback=self._worker_fell_back.emit,
                 on_rendered=lambda text, path: self._worker_rendered.emit(text, str(path)),
                 job_timeout_s=self.job_timeout_s,
             )
