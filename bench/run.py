@@ -44,7 +44,8 @@ def probe(mode: str, seconds: float, data: str | None = None) -> dict[str, float
 
 
 def main() -> int:
-    with private_sound_server("bench"):  # the probes play into its null sink
+    with private_sound_server("bench") as server:  # the probes play into its null sink
+        server.add_microphone()  # and the voice stop listens to it
         return figures()
 
 
@@ -73,6 +74,17 @@ def figures() -> int:
     print(
         f"during a session, voice and sounds on: RSS {session['rss_mb']:.1f} MB "
         f"(peak {session['max_rss_mb']:.1f} MB), CPU {session['cpu_percent']:.2f} % of one core"
+    )
+    listening = probe("session-listening", seconds, home)
+    print(
+        f"with the voice stop listening: displayed-second changes late by p50 "
+        f"{listening.get('p50_ms', float('nan')):.2f} ms, p99 "
+        f"{listening.get('p99_ms', float('nan')):.2f} ms, max "
+        f"{listening.get('max_ms', float('nan')):.2f} ms (without: p99 "
+        f"{session.get('p99_ms', float('nan')):.2f} ms); window RSS {listening['rss_mb']:.1f} MB, "
+        f"CPU {listening['cpu_percent']:.2f} %; the listener process RSS "
+        f"{listening.get('listener_rss_mb', float('nan')):.1f} MB, CPU "
+        f"{listening.get('listener_cpu_percent', float('nan')):.2f} % of one core"
     )
     quiet = probe("session", seconds, home)
     print(

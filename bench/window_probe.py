@@ -1,9 +1,13 @@
 """One measured run of the window, in its own process (called by bench/run.py).
 
-    python bench/window_probe.py launch|session|session-voice|bare SECONDS DATA_DIR
+    python bench/window_probe.py MODE SECONDS DATA_DIR
+
+MODE is launch, session, session-voice, session-listening or bare.
 
 ``session`` runs with ``--no-voice`` (sounds on), ``session-voice`` as a user would by
 default, voice and sounds on; playback needs a sound server (bench/run.py starts one).
+``session-listening`` is ``session-voice`` with the voice stop listening (``--voice-stop``,
+the sound server's microphone); the listener process's own CPU and memory are reported too.
 
 Prints one JSON line of figures.
 """
@@ -27,6 +31,21 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of another process (Linux ``/proc``)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main() -> int:
     mode, seconds, data_dir = sys.argv[1], float(sys.argv[2]), sys.argv[3]
     from PySide6.QtCore import QEvent, QObject, QTimer
@@ -34,6 +53,7 @@ def main() -> int:
 
     app = QApplication([sys.argv[0]])
     result: dict[str, float | int | str] = {"mode": mode}
+    locals_ctx: list[object] = []  # the app, for the listener's process id
 
     class FirstPaint(QObject):
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -62,8 +82,11 @@ def main() -> int:
         from sciatica_timer.app import build
         from sciatica_timer.cli import parse_args
 
-        voice = [] if mode == "session-voice" else ["--no-voice"]
+        voice = {"session-voice": [], "session-listening": ["--voice-stop"]}.get(
+            mode, ["--no-voice"]
+        )
         ctx = build(parse_args(["--data-dir", data_dir, *voice]))
+        locals_ctx.append(ctx)
         ctx.window.installEventFilter(painter_watch)
         ctx.window.resize(1366, 768)
         ctx.window.show()
@@ -98,15 +121,27 @@ def main() -> int:
     if mode != "launch":
         marks: dict[str, float] = {}
 
+        def listener_pid() -> int | None:
+            stop = getattr(locals_ctx[0], "voice_stop", None) if locals_ctx else None
+            proc = getattr(getattr(stop, "listener", None), "_proc", None)
+            return (proc.processId() or None) if proc is not None else None
+
         def begin() -> None:  # measure the steady state, not the start-up
             marks["cpu"] = time.process_time()
             marks["wall"] = time.monotonic()
+            if (pid := listener_pid()) is not None:
+                marks["listener_pid"], marks["listener_cpu"] = pid, process_cpu_s(pid)
 
         def measure() -> None:
             result["cpu_percent"] = (
                 100 * (time.process_time() - marks["cpu"]) / (time.monotonic() - marks["wall"])
             )
             result["rss_mb"] = rss_mb()
+            pid = int(marks.get("listener_pid", 0))
+            if pid and pid == listener_pid():
+                spent = process_cpu_s(pid) - marks["listener_cpu"]
+                result["listener_cpu_percent"] = 100 * spent / (time.monotonic() - marks["wall"])
+                result["listener_rss_mb"] = process_rss_mb(pid)
             app.quit()
 
         QTimer.singleShot(2000, begin)
