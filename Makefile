@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test test-stress lint typecheck unit bench package clean
+.PHONY: run test test-stress lint typecheck unit bench package package-windows test-windows clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ bench: $(STAMP)
 package: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[package]'
 	$(BIN)/python packaging/build.py $(PACKAGE_ARGS)
+
+# Windows, on Debian under wine (packaging/windows/README.md): the app, its installer and the
+# installer's smoke test; the unit suite under the Windows Python. Cached in
+# ~/.cache/sciatica-timer-wine; needs the packages wine wine64 nsis mingw-w64 (installed if missing).
+package-windows:
+	bash packaging/windows/build.sh $(PACKAGE_ARGS)
+
+test-windows:
+	bash packaging/windows/test.sh $(PYTEST_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
