@@ -9,7 +9,7 @@
 ; it asks when run by hand; silently, `Uninstall.exe /S` keeps them and
 ; `Uninstall.exe /S /DELETEDATA` deletes them too.
 
-Unicode true
+Target amd64-unicode ; a 64-bit installer for the 64-bit app (wine64 runs no 32-bit programs)
 SetCompressor /SOLID lzma
 RequestExecutionLevel user
 ManifestDPIAware true

@@ -83,7 +83,9 @@ wrun "$INSTDIR/$NAME-cli.exe" --list >"$WORK/list.txt" 2>&1 || true
 check "--list of the installed app names the routines ($(head -n 1 "$WORK/list.txt"))" \
     test "$(wc -l <"$WORK/list.txt")" -ge 2
 
-# 3. Xvfb picks a free display and writes its number to fd 3.
+# 3. Xvfb picks a free display and writes its number to fd 3. The wine server of the steps
+# above (no display) must be gone first: a window asked of its desktop is refused.
+"$WINESERVER" -w
 exec 3>"$WORK/display"
 Xvfb -displayfd 3 -screen 0 1400x900x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
 xvfb_pid=$!
@@ -91,6 +93,7 @@ exec 3>&-
 deadline=$((SECONDS + 20))
 until [ -s "$WORK/display" ] || [ $SECONDS -gt $deadline ]; do sleep 0.1; done
 export DISPLAY=":$(cat "$WORK/display")"
+rm -rf "$DATADIR" # so that the check below sees the app make it
 step=$SECONDS
 (true | "$WINE" "$INSTDIR/$NAME.exe" 2>&1 | cat >"$WORK/window.log") &
 app_pid=$!
@@ -104,12 +107,13 @@ if [ -z "$window" ]; then
     sed 's/^/    /' "$WORK/window.log"
     fail "the installed app's window did not appear within 90 s"
 else
-    # Wait until the window is drawn (more than a few colours), then keep that picture.
-    colours=0
+    # Wait until the window is drawn (many colours, the same in two pictures in a row).
+    colours=0 previous=-1
     while [ $SECONDS -le $deadline ]; do
-        import -window root "$SHOT" 2>/dev/null || true
+        import -window "$window" "$SHOT" 2>/dev/null || true
         colours=$(identify -format '%k' "$SHOT" 2>/dev/null || echo 0)
-        [ "$colours" -gt 200 ] && break
+        [ "$colours" -gt 200 ] && [ "$colours" = "$previous" ] && break
+        previous=$colours
         sleep 0.5
     done
     check "the window is drawn ($colours colours, $(elapsed "$step") after start): ${SHOT#"$WIN_ROOT"/}" \
