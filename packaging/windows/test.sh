@@ -13,5 +13,6 @@ ensure_windows_python
 [ "$#" -gt 0 ] || set -- tests/unit
 started=$SECONDS
 # pytest's cache folder would hold Windows paths: keep it out of the checkout's .pytest_cache.
-WINEQT_QPA_PLATFORM=offscreen wpython -m pytest -p no:cacheprovider -q "$@"
+# The checkout on sys.path, for the tests that start python -m sciatica_timer elsewhere.
+PYTHONPATH="$(winpath "$WIN_ROOT")" WINEQT_QPA_PLATFORM=offscreen wpython -m pytest -p no:cacheprovider -q "$@"
 say "tests under wine in $(elapsed "$started")"

@@ -67,5 +67,9 @@ def move_aside(
         except (OSError, NotImplementedError):  # a folder, no hard links here, or Windows
             os.rename(path, aside)  # (which never replaces an existing name on Windows)
         else:
-            os.unlink(path)
+            try:
+                os.unlink(path)
+            except OSError:  # Windows: a file held open cannot be unlinked (nor renamed)
+                os.unlink(aside)  # so no second name of it is left behind
+                raise
         return aside

@@ -340,7 +340,10 @@ def _block(tmp_path: Path, how: str) -> tuple[Path, Callable[[], None]]:
     return path, path.rmdir
 
 
-@pytest.mark.parametrize("how", ["read-only parent", "folder is a file", "file is a folder"])
+@pytest.mark.parametrize(
+    "how",
+    [pytest.param("read-only parent", marks=posix_only), "folder is a file", "file is a folder"],
+)
 def test_unwritable_folder_keeps_working_then_saves(tmp_path: Path, how: str) -> None:
     """An unwritable place never raises: sessions live in memory and land once it is writable."""
     path, unblock = _block(tmp_path, how)
