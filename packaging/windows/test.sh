@@ -14,5 +14,7 @@ ensure_windows_python
 started=$SECONDS
 # pytest's cache folder would hold Windows paths: keep it out of the checkout's .pytest_cache.
 # The checkout on sys.path, for the tests that start python -m sciatica_timer elsewhere.
-PYTHONPATH="$(winpath "$WIN_ROOT")" WINEQT_QPA_PLATFORM=offscreen wpython -m pytest -p no:cacheprovider -q "$@"
+# Qt's offscreen platform reads fonts from a folder (Debian's DejaVu, as on Linux).
+PYTHONPATH="$(winpath "$WIN_ROOT")" WINEQT_QPA_PLATFORM=offscreen \
+    WINEQT_QPA_FONTDIR="$(winpath /usr/share/fonts/truetype/dejavu)" wpython -m pytest -p no:cacheprovider -q "$@"
 say "tests under wine in $(elapsed "$started")"

@@ -270,6 +270,7 @@ def test_stale_temporary_files_of_killed_saves_are_removed(tmp_path: Path, call:
     assert fresh.exists() and other.exists() and link.is_symlink()
 
 
+@posix_only
 @pytest.mark.parametrize("umask", [0o000, 0o022, 0o277])
 def test_saved_and_temporary_files_are_private_whatever_the_umask(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: int
