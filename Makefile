@@ -7,7 +7,8 @@ APP_STAMP = $(VENV)/.app-installed
 # pip's own chatter (and setuptools' note on editable installs) is not for a newcomer.
 PIP     = PYTHONWARNINGS=ignore $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: run test test-stress lint typecheck unit bench package package-deb clean
+.PHONY: run test test-stress lint typecheck unit bench package package-deb package-windows \
+	test-windows clean
 
 # `make run` needs only the app's own dependencies: `.venv/.app-installed`.
 $(APP_STAMP): pyproject.toml setup.py
@@ -57,6 +58,15 @@ package: $(STAMP)
 # `bash packaging/deb-smoke.sh` installs, runs and removes it (as root).
 package-deb: package
 	$(BIN)/python packaging/deb.py
+
+# Windows, on Debian under wine (packaging/windows/README.md): the app, its installer and the
+# installer's smoke test; the unit suite under the Windows Python. Cached in
+# ~/.cache/sciatica-timer-wine; needs the packages wine wine64 nsis mingw-w64 (installed if missing).
+package-windows:
+	bash packaging/windows/build.sh $(PACKAGE_ARGS)
+
+test-windows:
+	bash packaging/windows/test.sh $(PYTEST_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

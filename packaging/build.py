@@ -73,14 +73,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--onefile", action="store_true", help="build one executable file")
     parser.add_argument("--no-archive", action="store_true", help="do not make the archive")
     parser.add_argument("--clean", action="store_true", help="empty PyInstaller's caches first")
+    parser.add_argument("--dist", type=Path, default=DIST, help="output folder (default dist/)")
+    parser.add_argument("--work", type=Path, default=WORK, help="PyInstaller's work folder")
     args = parser.parse_args(argv)
 
     meta = metadata.read()
     exe_name = meta.name + (".exe" if sys.platform == "win32" else "")
-    dist = DIST / "onefile" if args.onefile else DIST
+    dist = args.dist.resolve() / "onefile" if args.onefile else args.dist.resolve()
     command = [
         sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level=WARN",
-        "--workpath", str(WORK), "--distpath", str(dist),
+        "--workpath", str(args.work), "--distpath", str(dist),
         *(["--clean"] if args.clean else []),
         str(SPEC),
         *(["--", "--onefile"] if args.onefile else []),

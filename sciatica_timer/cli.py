@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -284,6 +285,8 @@ def _export_history(opts: Options, out: TextIO, window_open: Callable[[Path], bo
         journal.mark_interrupted()  # was left by one that was killed; say so in the file
     try:
         if opts.export_history == "-":
+            if isinstance(out, io.TextIOWrapper):  # CSV ends its lines itself, with \r\n:
+                out.reconfigure(newline="")  # Windows' text mode would make them \r\r\n
             write_sessions(journal, out)
             return 0
         target = Path(str(opts.export_history))

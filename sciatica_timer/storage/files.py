@@ -25,7 +25,9 @@ def write_private_atomically(
     make_private_dir(folder)  # an existing folder keeps its mode, even read-only
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix, suffix=temp_suffix, dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        # newline="": the bytes are the text's (on Windows, "\n" would become "\r\n", and a
+        # file's digest, taken of the text, would never match the file again)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             if os.name == "posix":  # 0600 before a byte is written, whatever the umask
                 os.fchmod(fh.fileno(), PRIVATE_FILE_MODE)
             fh.write(text)
@@ -60,6 +62,12 @@ def move_aside(
     """
     while True:
         aside = aside_name(path, label, now=now)
+        if os.name == "nt":  # a rename never replaces a name here; and a hard link of a file
+            try:  # held open could be unlinked no more than the file itself
+                os.rename(path, aside)
+            except FileExistsError:
+                continue
+            return aside
         try:
             os.link(path, aside, follow_symlinks=False)
         except FileExistsError:

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.platforms import linux_only
 
 from sciatica_timer.cli import UsageError, parse_args
 
@@ -61,6 +62,7 @@ def test_the_desktop_entry_opens_the_routine_file_type() -> None:
     assert f"<mediatype>{MIME_TYPE}</mediatype>" in metainfo
 
 
+@linux_only
 def test_the_desktop_entry_validates_and_the_type_builds(tmp_path: Path) -> None:
     """desktop-file-validate accepts the entry, and update-mime-database builds the type,
     mapping *.sciatica.json to it (the tools CI installs)."""

@@ -110,19 +110,27 @@ def write_backup(conn: sqlite3.Connection, target: Path) -> None:
     never holds half a copy. A copy that fails part-way is removed."""
     partial = target.with_name(target.name + PARTIAL)
     fd = create_private_file(partial, os.O_RDWR)
+    held = True
     try:
         lock(fd)
         with closing(sqlite3.connect(partial)) as copy:
             copy.execute("PRAGMA journal_mode = OFF")  # no -journal beside a throwaway file
             conn.backup(copy)
         os.fsync(fd)
+        if sys.platform == "win32":  # Windows renames (or deletes) no file held open
+            held = False
+            os.close(fd)
         os.rename(partial, target)
     except BaseException:
+        if held and sys.platform == "win32":
+            held = False
+            os.close(fd)
         with suppress(OSError):
             os.unlink(partial)
         raise
     finally:
-        os.close(fd)
+        if held:
+            os.close(fd)
     _sync_dir(target.parent)
 
 

@@ -133,6 +133,8 @@ class Reserve:
     def discard_if_new(self) -> None:
         """Remove the reserve if this run created it and never used it."""
         if self._created and not self._used and self._fd is not None:
+            if os.name == "nt":  # Windows deletes no file held open
+                self.close()
             with suppress(OSError):
                 os.unlink(self.path)
         self.close()

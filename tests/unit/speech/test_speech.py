@@ -20,13 +20,16 @@ from typing import Any
 
 import pytest
 import pyttsx3
-from pyttsx3.drivers.espeak import EspeakDriver
+from support.platforms import linux_only
 from support.speech import MakeRenderer
 
 from sciatica_timer.core.timeline import all_cue_texts, build_timeline
 from sciatica_timer.speech import engine as speech_engine
 from sciatica_timer.speech.cache import cache_key, wav_seconds
 from sciatica_timer.storage.library_file import load_library
+
+if sys.platform == "linux":  # importing it elsewhere raises: no eSpeak NG library there
+    from pyttsx3.drivers.espeak import EspeakDriver
 
 ROOT = Path(__file__).resolve().parents[3]
 SOUNDS = ROOT / "assets" / "sounds"
@@ -83,6 +86,7 @@ def test_speech_module_does_not_import_qt() -> None:
 # --- pyttsx3 as it behaves (2.99, espeak driver) --------------------------------------
 
 
+@linux_only
 def test_pyttsx3_init_returns_one_engine_per_process_even_across_threads() -> None:
     """pyttsx3.init() hands every thread the same engine, hence one owner thread and a lock."""
     seen: list[object] = []
@@ -92,6 +96,7 @@ def test_pyttsx3_init_returns_one_engine_per_process_even_across_threads() -> No
     assert seen == [pyttsx3.init()]
 
 
+@linux_only
 def test_pyttsx3_save_to_file_then_run_writes_a_wav(engine: Any, tmp_path: Path) -> None:
     """save_to_file + runAndWait (+ finished-utterance) writes a 16-bit mono WAV. With both
     cores busy about 1 attempt in 400 comes out empty (measured), which is why the renderer
@@ -107,6 +112,7 @@ def test_pyttsx3_save_to_file_then_run_writes_a_wav(engine: Any, tmp_path: Path)
     assert 0.3 < wav_seconds(out) < 3
 
 
+@linux_only
 def test_pyttsx3_first_run_returns_before_the_file_is_written(tmp_path: Path) -> None:
     """On a fresh engine the first runAndWait returns before espeak has written the file."""
     out = tmp_path / "first.wav"
@@ -126,6 +132,7 @@ def test_pyttsx3_first_run_returns_before_the_file_is_written(tmp_path: Path) ->
     assert lines == ["False", "True"]
 
 
+@linux_only
 def test_the_rate_inside_the_text_wins_over_the_rate_property(engine: Any, tmp_path: Path) -> None:
     """espeak's embedded speed command sets this utterance's rate whatever the rate property
     says, so a rate change that espeak applies late (it does under load) cannot reach it."""
@@ -138,6 +145,7 @@ def test_the_rate_inside_the_text_wins_over_the_rate_property(engine: Any, tmp_p
     assert wav_seconds(fast) < wav_seconds(slow) - 0.5
 
 
+@linux_only
 def test_pyttsx3_two_saves_before_one_run_write_only_the_last(engine: Any, tmp_path: Path) -> None:
     """Two utterances queued before one runAndWait: only the last one is produced."""
     first, second = tmp_path / "1.wav", tmp_path / "2.wav"
@@ -148,6 +156,7 @@ def test_pyttsx3_two_saves_before_one_run_write_only_the_last(engine: Any, tmp_p
     assert second.exists()  # samples or none: see the next test
 
 
+@linux_only
 def test_pyttsx3_second_run_repeats_the_last_utterance(engine: Any, tmp_path: Path) -> None:
     """A runAndWait with nothing new queued produces the last utterance again (same file)."""
     out = tmp_path / "again.wav"
@@ -158,6 +167,7 @@ def test_pyttsx3_second_run_repeats_the_last_utterance(engine: Any, tmp_path: Pa
     assert out.exists()  # often with no samples at all: the renderer checks and retries
 
 
+@linux_only
 def test_pyttsx3_say_after_save_goes_into_that_file(engine: Any, tmp_path: Path) -> None:
     """After a save_to_file, say() writes into that file; resetting the driver undoes it."""
     out = tmp_path / "rest.wav"
@@ -174,6 +184,7 @@ def test_pyttsx3_say_after_save_goes_into_that_file(engine: Any, tmp_path: Path)
     assert not out.exists()
 
 
+@linux_only
 def test_pyttsx3_say_reports_success_without_a_sound_card(engine: Any) -> None:
     """say() finishes as 'completed' even where nothing can play (it shells out to aplay)."""
     finished: list[bool] = []
@@ -190,6 +201,7 @@ def test_pyttsx3_say_reports_success_without_a_sound_card(engine: Any) -> None:
 # --- the renderer -------------------------------------------------------------------
 
 
+@linux_only
 def test_every_cue_of_the_bundled_routine_renders_a_plausible_wav(
     make_renderer: MakeRenderer,
 ) -> None:
@@ -208,6 +220,7 @@ def test_every_cue_of_the_bundled_routine_renders_a_plausible_wav(
     assert renderer.synth_count == len(texts)
 
 
+@linux_only
 def test_cache_hits_do_not_render_again(make_renderer: MakeRenderer, tmp_path: Path) -> None:
     """A second renderer on the same folder finds the WAVs and synthesises nothing."""
     texts = ["Rest", "Switch sides", "Halfway"]
@@ -222,6 +235,7 @@ def test_cache_hits_do_not_render_again(make_renderer: MakeRenderer, tmp_path: P
     assert {t: again.rendered[t].stat().st_mtime_ns for t in texts} == stamps
 
 
+@linux_only
 def test_a_different_rate_renders_a_different_file(make_renderer: MakeRenderer) -> None:
     """Changing the rate gives another cache file, and a faster rate a shorter one."""
     renderer, got = make_renderer(expect=1, rate=150)
@@ -238,6 +252,7 @@ def test_a_different_rate_renders_a_different_file(make_renderer: MakeRenderer) 
     assert wav_seconds(fast) < wav_seconds(slow) - 0.5
 
 
+@linux_only
 def test_rate_changes_apply_in_order(make_renderer: MakeRenderer, tmp_path: Path) -> None:
     """Alternating rates give alternating lengths (pyttsx3 races here without the waits)."""
     lengths = []
@@ -281,6 +296,7 @@ def test_missing_pyttsx3_package_is_reported(
     assert "could not start" in got.failures[0]
 
 
+@linux_only
 def test_driver_raising_mid_session_is_reported_once(
     make_renderer: MakeRenderer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -303,6 +319,7 @@ def test_driver_raising_mid_session_is_reported_once(
     assert len(got.failures) == 1 and "audio driver went away" in got.failures[0]
 
 
+@linux_only
 def test_hung_run_loop_is_ended_and_reported(
     make_renderer: MakeRenderer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -315,6 +332,7 @@ def test_hung_run_loop_is_ended_and_reported(
     assert renderer.shutdown(timeout=5)
 
 
+@linux_only
 def test_platform_where_saving_fails_falls_back_to_say(
     make_renderer: MakeRenderer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -342,6 +360,7 @@ def _eventually(condition: Callable[[], bool], timeout: float = 10) -> bool:
     return True
 
 
+@linux_only
 def test_shutdown_is_prompt_with_work_queued(make_renderer: MakeRenderer) -> None:
     """shutdown() drops queued work and the worker ends within its timeout."""
     renderer, _ = make_renderer()
@@ -350,6 +369,7 @@ def test_shutdown_is_prompt_with_work_queued(make_renderer: MakeRenderer) -> Non
     assert renderer.synth_count < 200
 
 
+@linux_only
 def test_bundled_espeak_is_used_when_the_system_library_is_missing(tmp_path: Path) -> None:
     """With libespeak-ng hidden, pyttsx3 fails alone but works through espeakng-loader."""
     if importlib.util.find_spec("espeakng_loader") is None:
@@ -408,6 +428,7 @@ def test_sounds_are_what_the_generator_makes(tmp_path: Path) -> None:
         assert (tmp_path / f"{name}.wav").read_bytes() == (SOUNDS / f"{name}.wav").read_bytes()
 
 
+@linux_only
 def test_a_slow_espeak_is_waited_for_before_the_rate_is_set(
     make_renderer: MakeRenderer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
+from support.platforms import linux_only, posix_only
 from support.speech import MakeRenderer
 
 from sciatica_timer.core.cues import PAIN_STOP_SENTENCE, PAUSED_TEXT, RESUMED_TEXT, SpeechSettings
@@ -67,6 +68,7 @@ def fake_entry(folder: Path, n: int, size: int, used: float, rendered: float | N
 # --- rendering only what the session reaches ------------------------------------------
 
 
+@linux_only
 def test_a_library_of_10000_exercises_queues_at_most_the_cap(make_renderer: MakeRenderer) -> None:
     """A session of 10,000 exercises (over 8,000 distinct texts) queues RENDER_AHEAD renders
     at start, renders exactly those, and nothing more while no cue is reached."""
@@ -82,6 +84,7 @@ def test_a_library_of_10000_exercises_queues_at_most_the_cap(make_renderer: Make
     assert len(wavs(renderer.cache_dir)) == RENDER_AHEAD
 
 
+@linux_only
 def test_voice_prepare_of_10000_exercises_queues_at_most_the_cap(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
@@ -107,6 +110,7 @@ def test_voice_prepare_of_10000_exercises_queues_at_most_the_cap(
         voice.shutdown()
 
 
+@linux_only
 def test_later_texts_are_queued_as_the_session_reaches_them(make_renderer: MakeRenderer) -> None:
     """Looking up a cue further on queues the texts up to ``ahead`` past it; a due cue that is
     not ready (render_now) is rendered first and moves the window on too."""
@@ -126,6 +130,7 @@ def test_later_texts_are_queued_as_the_session_reaches_them(make_renderer: MakeR
 # --- pruning ------------------------------------------------------------------------
 
 
+@posix_only  # a symbolic link in the cache, never followed
 def test_the_cache_is_pruned_to_the_size_cap_least_recently_used_first(tmp_path: Path) -> None:
     """Over the cap, the least recently used files go first (used = the later of access and
     modification time) until the rest fit; files not named like cache entries, links and
@@ -210,6 +215,7 @@ def test_pruning_a_5000_file_cache_takes_milliseconds(tmp_path: Path) -> None:
     assert scan.seconds < 2 and pruned.seconds < 5
 
 
+@linux_only
 def test_the_worker_prunes_at_start(
     make_renderer: MakeRenderer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -238,6 +244,7 @@ def test_the_worker_prunes_at_start(
     assert got.rendered["Rest"].name in remaining
 
 
+@linux_only
 def test_a_looked_up_cue_counts_as_used(make_renderer: MakeRenderer) -> None:
     """path_for() handing out a WAV marks it used (its access time, on the worker): it then
     outlives an older unused one when the cache is cut; its modification time stays."""
@@ -256,6 +263,7 @@ def test_a_looked_up_cue_counts_as_used(make_renderer: MakeRenderer) -> None:
     assert wavs(renderer.cache_dir) == {rest.name}
 
 
+@linux_only
 def test_a_long_session_keeps_the_cache_under_its_cap(make_renderer: MakeRenderer) -> None:
     """Rendering past the size cap during a session prunes as it goes, on the worker: the
     cache ends at most at its cap and the latest renders are kept."""
@@ -278,6 +286,7 @@ def test_a_long_session_keeps_the_cache_under_its_cap(make_renderer: MakeRendere
 # --- the key names the engine ----------------------------------------------------------
 
 
+@linux_only
 def test_the_key_changes_when_the_engine_version_changes(
     make_renderer: MakeRenderer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

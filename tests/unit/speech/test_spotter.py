@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.platforms import linux_only
 from support.spoken import samples, say
 
 from sciatica_timer.speech.spotter import RATE, StopSpotter
 
+pytestmark = linux_only  # espeak-ng and sox make the words
 WORDS = Path(__file__).resolve().parents[3] / "assets" / "voice" / "words"
 
 
