@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import time
-from typing import IO, Any
 
 from sciatica_timer.speech.spotter import GAP_S, QUIET_S, RATE, StopSpotter
 from sciatica_timer.storage.paths import assets_dir
+from sciatica_timer.ui.audio.player_process import Out, listen_to_stdin
 
 FLAG = "--voice-listener"
 CHUNK_S = 0.1
@@ -43,25 +42,6 @@ SILENT_FOR_S = 5.0
 """A microphone that has delivered nothing for this long has stopped: the listener says so."""
 
 
-class _Out:
-    """Events to the window, whole lines from any thread; a window that is gone ends us."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def send(self, **event: Any) -> None:
-        line = json.dumps(event).encode() + b"\n"
-        with self._lock:
-            try:
-                self._stream.write(line)
-                self._stream.flush()
-            except (BrokenPipeError, ValueError, OSError):
-                import os
-
-                os._exit(0)
-
-
 def serve() -> int:
     """Listen until stdin ends; returns the exit code."""
     from PySide6.QtCore import (
@@ -70,11 +50,10 @@ def serve() -> int:
         QObject,
         QTimer,
         QtMsgType,
-        Signal,
         qInstallMessageHandler,
     )
 
-    out = _Out(sys.stdout.buffer)
+    out = Out(sys.stdout.buffer)
     app = QCoreApplication([sys.argv[0]])
 
     def on_qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
@@ -150,15 +129,6 @@ def serve() -> int:
             self.timer.stop()
             self.source.stop()
 
-    class Inbox(QObject):
-        line = Signal(bytes)
-        closed = Signal()
-
-        def read(self, stream: IO[bytes]) -> None:
-            for raw in stream:
-                self.line.emit(raw)
-            self.closed.emit()
-
     ear = Ear()
     if ear.source.error().name != "NoError":
         out.send(ev="ready", problem="no-microphone", detail=ear.source.error().name)
@@ -174,12 +144,10 @@ def serve() -> int:
         except (ValueError, KeyError, TypeError) as exc:
             out.send(ev="qt", msg=f"voice listener: bad command {raw[:80]!r}: {exc}")
 
-    inbox = Inbox()
-    inbox.line.connect(handle)
-    inbox.closed.connect(app.quit)
-    threading.Thread(target=inbox.read, args=(sys.stdin.buffer,), daemon=True).start()
+    inbox = listen_to_stdin(handle, app.quit)  # kept until the loop ends
     out.send(ev="ready", problem=None, detail=device.description())
     code = app.exec()
+    del inbox
     ear.close()
     return code
 

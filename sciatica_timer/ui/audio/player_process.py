@@ -33,10 +33,11 @@ import json
 import sys
 import threading
 import wave
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QBuffer, QTimer
+    from PySide6.QtCore import QBuffer, QObject, QTimer
     from PySide6.QtMultimedia import QAudioSink
 
 FLAG = "--audio-player"
@@ -48,7 +49,7 @@ LOST_CONTEXT_MESSAGES = ("PulseAudioService: Context failure",)
 the process, so the player leaves first (and the window starts a fresh one later)."""
 
 
-class _Out:
+class Out:
     """Events to the window: whole lines, from any thread (Qt messages come from its audio
     thread). A window that is gone ends the player."""
 
@@ -79,6 +80,28 @@ def _read_wav(path: str) -> tuple[int, int, bytes]:
         return 0, 0, b""
 
 
+def listen_to_stdin(handle: Callable[[bytes], None], closed: Callable[[], None]) -> QObject:
+    """Hand each line of stdin to ``handle`` on the main thread, in order, and call ``closed``
+    at its end. The lines are read on a thread of their own (a pipe cannot be watched by the
+    event loop on Windows). Keep the returned object for as long as lines should come."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Inbox(QObject):
+        line = Signal(bytes)
+        ended = Signal()
+
+        def read(self, stream: IO[bytes]) -> None:
+            for raw in stream:
+                self.line.emit(raw)
+            self.ended.emit()
+
+    inbox = Inbox()
+    inbox.line.connect(handle)
+    inbox.ended.connect(closed)
+    threading.Thread(target=inbox.read, args=(sys.stdin.buffer,), daemon=True).start()
+    return inbox
+
+
 def serve() -> int:
     """Run the player until its stdin ends; returns the exit code."""
     from PySide6.QtCore import (
@@ -89,11 +112,10 @@ def serve() -> int:
         QObject,
         QTimer,
         QtMsgType,
-        Signal,
         qInstallMessageHandler,
     )
 
-    out = _Out(sys.stdout.buffer)
+    out = Out(sys.stdout.buffer)
     app = QCoreApplication([sys.argv[0]])
 
     def on_qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
@@ -167,18 +189,6 @@ def serve() -> int:
             if self.sink is not None:
                 self.sink.setVolume(volume)
 
-    class Inbox(QObject):
-        """Lines from stdin, read on a thread of their own (a pipe cannot be watched by
-        the event loop on Windows) and handled on the main thread, in order."""
-
-        line = Signal(bytes)
-        closed = Signal()
-
-        def read(self, stream: IO[bytes]) -> None:
-            for raw in stream:
-                self.line.emit(raw)
-            self.closed.emit()
-
     player = Player()
 
     def handle(raw: bytes) -> None:
@@ -196,12 +206,10 @@ def serve() -> int:
             return
         out.send(ev="ack", seq=command.get("seq", 0))
 
-    inbox = Inbox()
-    inbox.line.connect(handle)
-    inbox.closed.connect(app.quit)
-    threading.Thread(target=inbox.read, args=(sys.stdin.buffer,), daemon=True).start()
+    inbox = listen_to_stdin(handle, app.quit)  # kept until the loop ends
     out.send(ev="ready", problem=None, detail="")
     code = app.exec()
+    del inbox
     player.silence()
     return code
 
