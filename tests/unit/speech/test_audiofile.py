@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyttsx3.drivers.espeak import EspeakDriver
+from support.platforms import linux_only
+
+if sys.platform == "linux":  # importing it elsewhere raises: no eSpeak NG library there
+    from pyttsx3.drivers.espeak import EspeakDriver
 from support.speech import MakeRenderer
 
 from sciatica_timer.speech import renderer as speech_renderer
@@ -201,6 +204,7 @@ def test_renderer_turns_the_aiff_macos_writes_into_a_playable_wav(
     assert renderer.can_save and renderer.fallback is None and fake.said == []
 
 
+@linux_only
 def test_a_due_cue_is_spoken_directly_when_saving_fails_and_a_queued_one_is_not(
     make_renderer: MakeRenderer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
