@@ -27,7 +27,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 from support.sound_server import SoundServer, private_sound_server  # noqa: E402
-from support.spoken import VOICES, samples, say, spoken_seconds  # noqa: E402
+from support.spoken import VOICES, samples, say, spoken_seconds, stops_heard  # noqa: E402
 
 from sciatica_timer.core.cues import EVENT_TEXTS  # noqa: E402
 from sciatica_timer.core.timeline import all_cue_texts, build_timeline  # noqa: E402
@@ -50,14 +50,6 @@ def cue_texts() -> list[str]:
     return [*texts, *EVENT_TEXTS]
 
 
-def heard(spotter: StopSpotter, pcm: bytes) -> list[str]:
-    spotter.reset()
-    words = []
-    for i in range(0, len(pcm), RATE // 5):
-        words += [w.word for w in spotter.feed(pcm[i : i + RATE // 5])]
-    return words
-
-
 def offline(folder: Path) -> None:
     spotter = StopSpotter(ROOT / "assets" / "voice" / "words")
     clip = folder / "clip.wav"
@@ -67,7 +59,7 @@ def offline(folder: Path) -> None:
         nonlocal cpu, audio
         pcm = samples(say(text, clip, voice, speed, noise, rate=RATE))
         started = time.process_time()
-        stopped = bool(heard(spotter, pcm))
+        stopped = bool(stops_heard(spotter, pcm))
         cpu += time.process_time() - started
         audio += len(pcm) / 2 / RATE
         return stopped

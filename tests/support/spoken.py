@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import wave
 from pathlib import Path
+from typing import Any
 
 VOICES = ("en-us", "en", "en-gb-scotland", "en-029", "en-us+f3", "en+m3", "en-gb-x-rp+f2", "en+f4")
 """espeak-ng's English voices: American, British, Scottish, Caribbean; men's and women's."""
@@ -46,3 +47,14 @@ def spoken_seconds(text: str, voice: str = "en-us", speed: int = 160) -> float:
         check=True,
     ).stdout
     return (len(out) - 44) / 2 / 22050
+
+
+def stops_heard(spotter: Any, pcm: bytes, rate: int = 16000) -> list[str]:
+    """The words a ``StopSpotter`` reports for these samples, fed as the microphone hands
+    them over (a fifth of a second at a time), from a fresh start."""
+    spotter.reset()
+    words = []
+    step = rate // 5
+    for i in range(0, len(pcm), step):
+        words += [w.word for w in spotter.feed(pcm[i : i + step])]
+    return words

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from support.platforms import linux_only
-from support.spoken import samples, say
+from support.spoken import samples, say, stops_heard
 
 from sciatica_timer.speech.spotter import RATE, StopSpotter
 
@@ -26,21 +26,12 @@ def spotter() -> StopSpotter:
     return StopSpotter(WORDS)
 
 
-def heard(spotter: StopSpotter, samples: bytes) -> list[str]:
-    """The words that stop, fed as the microphone hands them over (a tenth of a second)."""
-    spotter.reset()
-    words = []
-    for i in range(0, len(samples), RATE // 5):
-        words += [w.word for w in spotter.feed(samples[i : i + RATE // 5])]
-    return words
-
-
 @pytest.mark.parametrize(("voice", "speed"), [("en-us", 150), ("en", 175), ("en-us+f3", 140)])
 def test_stop_said_alone_is_heard_once(
     spotter: StopSpotter, tmp_path: Path, voice: str, speed: int
 ) -> None:
     """A "stop" on its own, in a man's and a woman's voice, is heard, and only once."""
-    assert len(heard(spotter, spoken("stop", tmp_path, voice, speed))) == 1
+    assert len(stops_heard(spotter, spoken("stop", tmp_path, voice, speed))) == 1
 
 
 @pytest.mark.parametrize(
@@ -51,7 +42,7 @@ def test_words_that_are_not_a_stop_on_its_own_are_not_heard(
     spotter: StopSpotter, tmp_path: Path, text: str
 ) -> None:
     """A sentence with "stop" inside it, and the short words a session says, never stop."""
-    assert heard(spotter, spoken(text, tmp_path)) == []
+    assert stops_heard(spotter, spoken(text, tmp_path)) == []
 
 
 def test_a_word_is_judged_only_once_its_quiet_after_has_been_heard(
