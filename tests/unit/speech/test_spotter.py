@@ -54,3 +54,17 @@ def test_a_word_is_judged_only_once_its_quiet_after_has_been_heard(
     cut = len(samples) - 2 * int(RATE * 0.9)  # stop feeding 0.1 s after the hiss resumes
     assert spotter.feed(samples[:cut]) == []
     assert [w.word for w in spotter.feed(samples[cut:])] == ["stop"]
+
+
+def test_the_decoder_rests_in_a_quiet_room_and_still_hears_the_word(tmp_path: Path) -> None:
+    """Ten seconds of room hiss with one "stop" in the middle: the keyword spotter decodes
+    only the sound around the word (decoding is nearly all the listener's CPU), and the
+    word is still heard."""
+    spotter = StopSpotter(WORDS)
+    word = spoken("stop", tmp_path)
+    hiss = samples(say("", tmp_path / "hiss.wav", rate=RATE))  # a second of hiss either side
+    stream = hiss * 2 + word + hiss * 2
+    assert stops_heard(spotter, stream) == ["stop"]
+    heard_s = len(stream) / (2 * RATE)
+    assert heard_s > 8
+    assert spotter.decoded_s < 4.0, f"decoded {spotter.decoded_s:.1f} s of {heard_s:.1f} s"
