@@ -48,7 +48,7 @@ test-stress: $(STAMP)
 	RUNS=$(or $(RUNS),3) PY=$(BIN)/python bash tools/stress.sh
 
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 package: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[package]'

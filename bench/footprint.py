@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,10 +193,8 @@ def end(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
     except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(10)
 
 
@@ -276,13 +274,27 @@ def launch_s(program: Program, home: Path) -> float:
             end(proc)
 
 
-def ratio_row(section: str, name: str, unit: str, values: list[float], bare: float,
-              most: float, note: str = "") -> Row:
+def ratio_row(
+    section: str,
+    name: str,
+    unit: str,
+    values: list[float],
+    bare: float,
+    most: float,
+    note: str = "",
+) -> Row:
     import statistics
 
     ratio = statistics.median(values) / bare if bare else float("nan")
-    return Row(section, name, unit, values, f"≤ {most}× bare", ratio <= most,
-               f"{ratio:.2f}× bare" + (f"; {note}" if note else ""))
+    return Row(
+        section,
+        name,
+        unit,
+        values,
+        f"≤ {most}× bare",
+        ratio <= most,
+        f"{ratio:.2f}× bare" + (f"; {note}" if note else ""),
+    )
 
 
 def footprint_rows(runs: int, settle: float, window: float, work: Path) -> list[Row]:
@@ -290,14 +302,31 @@ def footprint_rows(runs: int, settle: float, window: float, work: Path) -> list[
 
     python = sys.executable
     programs = [
-        Program("bare PySide6 label window ticking each second",
-                [python, str(RUNNER), "bare", str(work / "bare")], "bare"),
-        Program("Sciatica Timer session, --no-voice",
-                [python, str(RUNNER), "no-voice", str(work / "no-voice")], "Sciatica Timer"),
-        Program("Sciatica Timer session, voice on",
-                [python, str(RUNNER), "voice", str(work / "voice")], "Sciatica Timer"),
-        Program("Sciatica Timer session, every feature on (voice, voice stop listening, flash)",
-                [python, str(RUNNER), "every-feature", str(work / "every")], "Sciatica Timer"),
+        Program(
+            "bare PySide6 label window ticking each second",
+            [python, str(RUNNER), "bare", str(work / "bare")],
+            "bare",
+        ),
+        Program(
+            "bare label as large as the session's (m:ss, 150 px, 1334×696 window)",
+            [python, str(RUNNER), "bare-big", str(work / "bare-big")],
+            "bare",
+        ),
+        Program(
+            "Sciatica Timer session, --no-voice",
+            [python, str(RUNNER), "no-voice", str(work / "no-voice")],
+            "Sciatica Timer",
+        ),
+        Program(
+            "Sciatica Timer session, voice on",
+            [python, str(RUNNER), "voice", str(work / "voice")],
+            "Sciatica Timer",
+        ),
+        Program(
+            "Sciatica Timer session, every feature on (voice, voice stop listening, flash)",
+            [python, str(RUNNER), "every-feature", str(work / "every")],
+            "Sciatica Timer",
+        ),
     ]
     workrave = shutil.which("workrave")
     if workrave:
@@ -310,17 +339,21 @@ def footprint_rows(runs: int, settle: float, window: float, work: Path) -> list[
         for run in range(runs):
             reading = measure(program, home, settle, window)
             readings[program.name].append(reading)
-            print(f"  {program.name}, run {run + 1}: CPU {reading.cpu_percent:.2f} %, RSS "
-                  f"{reading.rss_mb:.1f} MB, PSS {reading.pss_mb:.1f} MB "
-                  f"({', '.join(f'{k} {v:.1f}' for k, v in sorted(reading.parts.items()))})",
-                  flush=True)
+            print(
+                f"  {program.name}, run {run + 1}: CPU {reading.cpu_percent:.2f} %, RSS "
+                f"{reading.rss_mb:.1f} MB, PSS {reading.pss_mb:.1f} MB "
+                f"({', '.join(f'{k} {v:.1f}' for k, v in sorted(reading.parts.items()))})",
+                flush=True,
+            )
     bare = readings[programs[0].name]
     bare_cpu = statistics.median(r.cpu_percent for r in bare)
     bare_rss = statistics.median(r.rss_mb for r in bare)
-    work_pss = (statistics.median(r.pss_mb for r in readings[programs[-1].name])
-                if workrave else None)
-    work_cpu = (statistics.median(r.cpu_percent for r in readings[programs[-1].name])
-                if workrave else None)
+    work_pss = (
+        statistics.median(r.pss_mb for r in readings[programs[-1].name]) if workrave else None
+    )
+    work_cpu = (
+        statistics.median(r.cpu_percent for r in readings[programs[-1].name]) if workrave else None
+    )
     rows: list[Row] = []
     for program in programs:
         got = readings[program.name]
@@ -328,27 +361,56 @@ def footprint_rows(runs: int, settle: float, window: float, work: Path) -> list[
         rss = [r.rss_mb for r in got]
         pss = [r.pss_mb for r in got]
         parts = got[-1].parts
-        split = ", ".join(f"{k} {v:.2f}" for k, v in sorted(parts.items())) if len(parts) > 1 else ""
+        split = (
+            ", ".join(f"{k} {v:.2f}" for k, v in sorted(parts.items())) if len(parts) > 1 else ""
+        )
         ours = program.title == "Sciatica Timer"
         if not ours:
-            rows += [Row("footprint", f"{program.name}: CPU", "% of a core", cpu),
-                     Row("footprint", f"{program.name}: RSS", "MB", rss),
-                     Row("footprint", f"{program.name}: PSS", "MB", pss)]
+            rows += [
+                Row("footprint", f"{program.name}: CPU", "% of a core", cpu),
+                Row("footprint", f"{program.name}: RSS", "MB", rss),
+                Row("footprint", f"{program.name}: PSS", "MB", pss),
+            ]
             continue
         cpu_note = f"Workrave {work_cpu:.2f} %" if work_cpu is not None else "Workrave not measured"
-        rows.append(ratio_row("footprint", f"{program.name}: CPU", "% of a core", cpu, bare_cpu,
-                              0.9, cpu_note))
+        rows.append(
+            ratio_row(
+                "footprint", f"{program.name}: CPU", "% of a core", cpu, bare_cpu, 0.9, cpu_note
+            )
+        )
         rows.append(ratio_row("footprint", f"{program.name}: RSS", "MB", rss, bare_rss, 1.3))
         if work_pss is None:
-            rows.append(Row("footprint", f"{program.name}: PSS", "MB", pss, "≤ Workrave", None,
-                            "Workrave not installed: `apt-get install workrave`"))
+            rows.append(
+                Row(
+                    "footprint",
+                    f"{program.name}: PSS",
+                    "MB",
+                    pss,
+                    "≤ Workrave",
+                    None,
+                    "Workrave not installed: `apt-get install workrave`",
+                )
+            )
         else:
-            rows.append(Row("footprint", f"{program.name}: PSS", "MB", pss, "≤ Workrave",
-                            statistics.median(pss) <= work_pss,
-                            f"Workrave {work_pss:.1f} MB" + (f"; PSS by process: {split}" if split else "")))
+            rows.append(
+                Row(
+                    "footprint",
+                    f"{program.name}: PSS",
+                    "MB",
+                    pss,
+                    "≤ Workrave",
+                    statistics.median(pss) <= work_pss,
+                    f"Workrave {work_pss:.1f} MB" + (f"; PSS by process: {split}" if split else ""),
+                )
+            )
     if not workrave:
-        rows.append(skipped("footprint", "Workrave (Debian), timers running",
-                            "workrave is not installed (`apt-get install workrave`)"))
+        rows.append(
+            skipped(
+                "footprint",
+                "Workrave (Debian), timers running",
+                "workrave is not installed (`apt-get install workrave`)",
+            )
+        )
     return rows
 
 
@@ -357,25 +419,37 @@ def startup_rows(runs: int, work: Path) -> list[Row]:
 
     python = sys.executable
     programs = [
-        Program("bare PySide6 label window", [python, str(RUNNER), "bare", str(work / "b")], "bare"),
-        Program("Sciatica Timer from source",
-                [python, "-m", "sciatica_timer", "--data-dir", str(work / "s")], "Sciatica Timer"),
+        Program(
+            "bare PySide6 label window", [python, str(RUNNER), "bare", str(work / "b")], "bare"
+        ),
+        Program(
+            "Sciatica Timer from source",
+            [python, "-m", "sciatica_timer", "--data-dir", str(work / "s")],
+            "Sciatica Timer",
+        ),
     ]
     if FROZEN.exists():
-        programs.append(Program("Sciatica Timer frozen (dist/sciatica-timer)",
-                                [str(FROZEN), "--data-dir", str(work / "f")], "Sciatica Timer"))
+        programs.append(
+            Program(
+                "Sciatica Timer frozen (dist/sciatica-timer)",
+                [str(FROZEN), "--data-dir", str(work / "f")],
+                "Sciatica Timer",
+            )
+        )
     times: dict[str, list[float]] = {}
     for program in programs:
         home = work / f"launch-home-{len(times)}"
         launch_s(program, home)  # the first start ever: disk cache, library check, not counted
         times[program.name] = [launch_s(program, home) for _ in range(runs)]
-        print(f"  {program.name}: " + " ".join(f"{t:.3f}" for t in times[program.name]),
-              flush=True)
+        print(f"  {program.name}: " + " ".join(f"{t:.3f}" for t in times[program.name]), flush=True)
     bare = statistics.median(times[programs[0].name])
     rows = [Row("start-up", f"{programs[0].name}: exec to window", "s", times[programs[0].name])]
     for program in programs[1:]:
-        rows.append(ratio_row("start-up", f"{program.name}: exec to window", "s",
-                              times[program.name], bare, 1.5))
+        rows.append(
+            ratio_row(
+                "start-up", f"{program.name}: exec to window", "s", times[program.name], bare, 1.5
+            )
+        )
     if not FROZEN.exists():
         rows.append(skipped("start-up", "Sciatica Timer frozen", "not built (`make package`)"))
     return rows

@@ -1,15 +1,28 @@
-"""`make bench`: the figures the issues ask for, printed, never asserted.
+"""`make bench`: one table of figures, printed and written to bench/results.md, never asserted.
 
-- every displayed-second change, how late after its true boundary (p50/p99/max)
-- launch to first painted window (median of several launches), against a bare window
-- resident memory and CPU while a session counts, against a bare window
-- the voice stop: what it catches and mistakes, its CPU, and its delay on a real sound path
+    python bench/run.py [--quick] [--no-write]
+
+Each part runs in its own process, one after the other (never two at once: they would
+disturb each other's figures), and hands its rows back as JSON (bench/table.py):
+
+- bench/footprint.py: RSS, PSS and CPU while a session counts, each program under its own
+  Xvfb (a bare PySide6 window, the app with voice off, on, and with every feature on,
+  Workrave), and start-up from source and frozen;
+- bench/bench_timing.py: every displayed-second change of a 5-minute sided routine in the
+  real window, beside a naive 1 s QTimer countdown; a 60-minute session's end; the same
+  countdown and the longest GUI stall with both cores kept busy, voice on;
+- bench/bench_data.py: the pain stop's commit + sync, and the history of 5 years;
+- the package's size (dist/sciatica-timer, when built).
+
+Then the speech and the voice stop print their own detailed figures (bench_speech.py,
+bench_voice_stop.py), which results.md keeps below the table.
 """
 
 from __future__ import annotations
 
-import json
-import statistics
+import argparse
+import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -17,93 +30,139 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
-from support.sound_server import private_sound_server  # noqa: E402
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from table import Row, markdown, read_json  # noqa: E402
 
-PROBE = HERE / "window_probe.py"
+PACKAGE = ROOT / "dist" / "sciatica-timer"
+PACKAGE_MIB = 100
 
 
-def probe(mode: str, seconds: float, data: str | None = None) -> dict[str, float]:
-    """One run in its own process; ``data`` shared means warm caches, as on a user's
-    second and later starts (library already validated, cues already rendered)."""
-    data = data or tempfile.mkdtemp(prefix="sciatica-bench-")
-    started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, str(PROBE), mode, str(seconds), data],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 120,
-        cwd=HERE.parent,
+def part(script: str, *args: str) -> list[Row]:
+    """The rows of one bench script, run in its own process (its progress goes to stdout)."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
+        out = Path(fh.name)
+    try:
+        print(f"--- {script} {' '.join(args)}", flush=True)
+        done = subprocess.run(
+            [sys.executable, str(HERE / script), *args, "--json", str(out)], cwd=ROOT, check=False
+        )
+        if done.returncode != 0 or not out.stat().st_size:
+            return [Row("failed", script, "", [], note=f"exit {done.returncode}: see its output")]
+        return read_json(out)
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def package_rows() -> list[Row]:
+    if not PACKAGE.is_dir():
+        return [
+            Row(
+                "package",
+                "one-folder package",
+                "MiB",
+                [],
+                f"≤ {PACKAGE_MIB}",
+                None,
+                "skipped: not built (`make package`)",
+            )
+        ]
+    size = sum(p.stat().st_size for p in PACKAGE.rglob("*") if p.is_file() and not p.is_symlink())
+    mib = size / 2**20
+    return [
+        Row(
+            "package",
+            "one-folder package (dist/sciatica-timer)",
+            "MiB",
+            [mib],
+            f"≤ {PACKAGE_MIB}",
+            mib <= PACKAGE_MIB,
+        )
+    ]
+
+
+def text_of(script: str) -> str:
+    """The printed figures of a bench that reports in sentences."""
+    print(f"--- {script}", flush=True)
+    done = subprocess.run(
+        [sys.executable, str(HERE / script)], cwd=ROOT, check=False, capture_output=True, text=True
     )
-    if proc.returncode != 0:
-        raise SystemExit(f"{mode} probe failed:\n{proc.stderr}")
-    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
-    if "first_paint_monotonic" in result:
-        result["launch_s"] = result["first_paint_monotonic"] - started
-    return result
+    print(done.stdout, end="", flush=True)
+    return done.stdout if done.returncode == 0 else done.stdout + f"\n(exit {done.returncode})\n"
+
+
+def version_of(command: list[str]) -> str:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "not installed"
+
+
+def machine() -> str:
+    """What these figures were measured on."""
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="ascii") as fh:
+        mem_gib = int(fh.readline().split()[1]) / 2**20
+    os_name = "Linux"
+    if Path("/etc/os-release").exists():
+        for line in Path("/etc/os-release").read_text(encoding="utf-8").splitlines():
+            if line.startswith("PRETTY_NAME="):
+                os_name = line.split("=", 1)[1].strip('"')
+    from PySide6 import __version__ as pyside
+
+    workrave = version_of(["dpkg-query", "-W", "-f", "${Version}", "workrave"]) or "not installed"
+    load = os.getloadavg()
+    return "\n".join(
+        [
+            f"- {cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB; {os_name}, kernel "
+            f"{platform.release()}; no screen (Xvfb), no sound card (PulseAudio null sink)",
+            f"- Python {platform.python_version()}, PySide6 {pyside}; Workrave {workrave}",
+            f"- load average when the run began: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+            f"- measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        ]
+    )
 
 
 def main() -> int:
-    with private_sound_server("bench") as server:  # the probes play into its null sink
-        server.add_microphone()  # and the voice stop listens to it
-        return figures()
-
-
-def figures() -> int:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 30
-    home = tempfile.mkdtemp(prefix="sciatica-bench-home-")
-    app_launch = [probe("launch", 0)["launch_s"] for _ in range(runs)]
-    bare = [probe("bare", 2)["launch_s"] for _ in range(runs)]
-    print(
-        f"launch to first paint: app median {statistics.median(app_launch):.3f} s "
-        f"(min {min(app_launch):.3f}), bare PySide6 window median {statistics.median(bare):.3f} s"
-    )
-    first = probe("session-voice", seconds / 2, home)  # the first start ever: cold caches
-    session = probe("session-voice", seconds, home)
-    print(
-        f"displayed-second changes over {seconds:.0f} s: {session.get('changes', 0)} changes, "
-        f"late by p50 {session.get('p50_ms', float('nan')):.2f} ms, "
-        f"p99 {session.get('p99_ms', float('nan')):.2f} ms, "
-        f"max {session.get('max_ms', float('nan')):.2f} ms"
-    )
-    print(
-        f"during the very first session (cold caches), voice and sounds on: RSS "
-        f"{first['rss_mb']:.1f} MB, CPU {first['cpu_percent']:.2f} % of one core"
-    )
-    print(
-        f"during a session, voice and sounds on: RSS {session['rss_mb']:.1f} MB "
-        f"(peak {session['max_rss_mb']:.1f} MB), CPU {session['cpu_percent']:.2f} % of one core"
-    )
-    listening = probe("session-listening", seconds, home)
-    print(
-        f"with the voice stop listening: displayed-second changes late by p50 "
-        f"{listening.get('p50_ms', float('nan')):.2f} ms, p99 "
-        f"{listening.get('p99_ms', float('nan')):.2f} ms, max "
-        f"{listening.get('max_ms', float('nan')):.2f} ms (without: p99 "
-        f"{session.get('p99_ms', float('nan')):.2f} ms); window RSS {listening['rss_mb']:.1f} MB, "
-        f"CPU {listening['cpu_percent']:.2f} %; the listener process RSS "
-        f"{listening.get('listener_rss_mb', float('nan')):.1f} MB, CPU "
-        f"{listening.get('listener_cpu_percent', float('nan')):.2f} % of one core"
-    )
-    quiet = probe("session", seconds, home)
-    print(
-        f"during a session, --no-voice: RSS {quiet['rss_mb']:.1f} MB "
-        f"(peak {quiet['max_rss_mb']:.1f} MB), CPU {quiet['cpu_percent']:.2f} % of one core"
-    )
-    bare_run = probe("bare", seconds)
-    print(
-        f"bare PySide6 label window: RSS {bare_run['rss_mb']:.1f} MB, "
-        f"CPU {bare_run['cpu_percent']:.2f} % of one core"
-    )
-    speech_bench = HERE / "bench_speech.py"
-    if speech_bench.exists():
-        print("--- speech")
-        subprocess.run([sys.executable, str(speech_bench)], check=False, cwd=HERE.parent)
-    print("--- voice stop")
-    subprocess.run(
-        [sys.executable, str(HERE / "bench_voice_stop.py")], check=False, cwd=HERE.parent
-    )
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer and shorter runs")
+    parser.add_argument("--no-write", action="store_true", help="do not write results.md")
+    args = parser.parse_args()
+    quick = ["--quick"] if args.quick else []
+    about = machine()
+    began = time.monotonic()
+    rows = part("footprint.py", *quick)
+    rows += part("bench_timing.py", *quick)
+    rows += part("bench_data.py", *quick)
+    rows += package_rows()
+    speech = text_of("bench_speech.py")
+    voice = text_of("bench_voice_stop.py")
+    table = markdown(rows)
+    print("\n" + table)
+    took = (time.monotonic() - began) / 60
+    if not args.no_write:
+        (HERE / "results.md").write_text(
+            "# `make bench` results\n\n"
+            "Written by `bench/run.py`"
+            + (" (`--quick`)" if args.quick else "")
+            + f" in {took:.0f} min. Each figure is the median of the runs, with min–max;\n"
+            "ratios are against the bare PySide6 window measured in the same run.\n\n"
+            "## The machine\n\n"
+            + about
+            + "\n\n## Figures\n\n"
+            + table
+            + "\n## Speech\n\n```\n"
+            + speech.strip()
+            + "\n```\n\n"
+            "## Voice stop\n\n```\n" + voice.strip() + "\n```\n",
+            encoding="utf-8",
+        )
+        print(f"written: {HERE / 'results.md'}")
     return 0
 
 

@@ -4,6 +4,8 @@
 
 MODE:
 - ``bare``: a bare PySide6 label window ticking each second (what every row is held against);
+- ``bare-big``: the same label as large as the session's: a window of the session's size,
+  the seconds as "m:ss" in digits as tall as the session's (what the countdown alone costs);
 - ``no-voice``: a Sciatica Timer session with ``--no-voice`` (sounds on);
 - ``voice``: a session as a user runs it by default, voice and sounds on;
 - ``every-feature``: voice and sounds on, the voice stop listening (``--voice-stop``) and the
@@ -29,15 +31,23 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QLabel
 
     app = QApplication([sys.argv[0]])
-    if mode == "bare":
-        label = QLabel("0")
+    if mode in ("bare", "bare-big"):
+        big = mode == "bare-big"
+        label = QLabel("2:00" if big else "0")
         label.setWindowTitle("bare")
+        if big:
+            from PySide6.QtCore import Qt
+
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setStyleSheet("font-size: 150px; font-weight: 800;")
+            label.resize(1334, 696)  # the session window's size on a 1366x768 screen
         label.show()
         count = [0]
 
         def tick() -> None:
             count[0] += 1
-            label.setText(str(count[0]))
+            left = max(0, 120 - count[0] % 121)
+            label.setText(f"{left // 60}:{left % 60:02d}" if big else str(count[0]))
 
         timer = QTimer()
         timer.timeout.connect(tick)

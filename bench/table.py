@@ -65,7 +65,11 @@ def markdown(rows: Sequence[Row]) -> str:
     for row in rows:
         sections.setdefault(row.section, []).append(row)
     for section, members in sections.items():
-        out += [f"### {section}", "", "| measured | median (min–max) | unit | target | met | note |"]
+        out += [
+            f"### {section}",
+            "",
+            "| measured | median (min–max) | unit | target | met | note |",
+        ]
         out.append("|---|---|---|---|---|---|")
         for row in members:
             met = "" if row.met is None else ("yes" if row.met else "**no**")
