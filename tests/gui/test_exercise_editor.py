@@ -393,3 +393,30 @@ def test_the_picture_goes_under_the_fields_when_the_window_is_narrow(
     qtbot.waitUntil(
         lambda: inside() and choose.mapTo(viewport, choose.rect().topLeft()).y() < below
     )
+
+
+def test_the_picture_is_drawn_once_for_its_size_and_side(qtbot: QtBot) -> None:
+    """An SVG is rendered once per size and side, then reused on every repaint (the whole
+    screen repaints under a colour flash); mirrored, it is the same picture flipped."""
+    widget = Picture()
+    qtbot.addWidget(widget)
+    widget.resize(320, 240)
+    svg = Path(__file__).resolve().parents[2] / "assets" / "exercises" / "clamshell.svg"
+    assert widget.set_image(svg)
+    plain = widget.grab().toImage()
+    drawn = widget._drawn
+    assert drawn is not None
+    assert widget.grab().toImage() == plain
+    assert widget._drawn is drawn  # reused, not rendered again
+    widget.set_mirrored(True)
+    flipped = widget.grab().toImage()
+    assert widget._drawn is not drawn
+    expected = plain.flipped(Qt.Orientation.Horizontal)
+    differ = sum(
+        1
+        for x in range(0, plain.width(), 2)
+        for y in range(0, plain.height(), 2)
+        if abs(flipped.pixelColor(x, y).lightness() - expected.pixelColor(x, y).lightness()) > 40
+    )
+    assert differ < plain.width() * plain.height() / 4 / 100, differ  # under 1 %
+    assert flipped != plain

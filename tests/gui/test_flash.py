@@ -17,7 +17,13 @@ from sciatica_timer.app import AppContext
 from sciatica_timer.core.clock import FakeClock
 from sciatica_timer.storage.settings import Settings, load_settings
 from sciatica_timer.ui.theme import palette_of
-from sciatica_timer.ui.widgets.flash import FLASH_MS, PEAK_ALPHA, RISE_SHARE, flash_alpha
+from sciatica_timer.ui.widgets.flash import (
+    FLASH_MS,
+    FRAME_MS,
+    PEAK_ALPHA,
+    RISE_SHARE,
+    flash_alpha,
+)
 
 ROUTINE = "sciatica-foam-roll"
 
@@ -86,6 +92,20 @@ def test_a_flash_while_one_shows_is_dropped(ctx: AppContext, qtbot: QtBot) -> No
     ctx.controller.skip()
     assert overlay.flashes == 2
     assert FLASH_MS >= 1000 / 3 + 100
+
+
+def test_a_flash_paints_no_more_than_25_frames_a_second(ctx: AppContext, qtbot: QtBot) -> None:
+    """Each frame repaints the whole screen under the wash: a flash paints a frame every
+    FRAME_MS (40 ms), about 13 in all, not Qt's 60 a second (30 a flash, 148 ms of CPU)."""
+    _flash_on(ctx)
+    ctx.window.start_routine(ROUTINE)
+    overlay = ctx.window.session.flash_overlay
+    assert overlay.flashing()
+    before = overlay.frames
+    qtbot.waitUntil(lambda: not overlay.isVisible(), timeout=3000)
+    painted = overlay.frames - before
+    assert 1 <= painted <= FLASH_MS // FRAME_MS + 1, painted
+    assert FRAME_MS >= 40
 
 
 def test_the_flash_is_soft_and_brief() -> None:

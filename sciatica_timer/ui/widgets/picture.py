@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPaintEvent
+from PySide6.QtCore import QBuffer, QByteArray, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPaintEvent, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -78,6 +78,9 @@ class Picture(QWidget):
         self._path: Path | None = None
         self._mirrored = False
         self._placeholder = NO_PICTURE
+        self._drawn: tuple[object, QPixmap] | None = None
+        """The picture as last drawn, and what it was drawn for (path, size, side, scale):
+        an SVG is costly to render, and the whole screen repaints under a colour flash."""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         minimum = minimum or QSize(200, 150)
         self.setMinimumSize(minimum)
@@ -91,6 +94,7 @@ class Picture(QWidget):
         self._path = path
         self._svg = False
         self._image = QImage()
+        self._drawn = None
         ok = False
         if path is None:
             self._placeholder = NO_PICTURE
@@ -175,11 +179,29 @@ class Picture(QWidget):
         w = min(avail.width(), avail.height() * ratio)
         h = w / ratio
         target = QRectF(avail.center().x() - w / 2, avail.center().y() - h / 2, w, h)
+        painter.drawPixmap(target.topLeft(), self._rendered(target.size()))
+        painter.end()
+
+    def _rendered(self, size: QSizeF) -> QPixmap:
+        """The picture at ``size`` (logical pixels), mirrored if asked, drawn once for it."""
+        scale = self.devicePixelRatioF()
+        key = (self._path, size.width(), size.height(), self._mirrored, scale)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
+        pixmap = QPixmap((size * scale).toSize())
+        pixmap.setDevicePixelRatio(scale)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        target = QRectF(QPointF(0, 0), size)
         if self._mirrored:
-            painter.translate(target.center().x() * 2, 0)
+            painter.translate(size.width(), 0)
             painter.scale(-1, 1)
         if self._svg:
             self._renderer.render(painter, target)
         else:
             painter.drawImage(target, self._image)
         painter.end()
+        self._drawn = (key, pixmap)
+        return pixmap
