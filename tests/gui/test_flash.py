@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from actions import open_window
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -106,6 +106,42 @@ def test_a_flash_paints_no_more_than_25_frames_a_second(ctx: AppContext, qtbot: 
     painted = overlay.frames - before
     assert 1 <= painted <= FLASH_MS // FRAME_MS + 1, painted
     assert FRAME_MS >= 40
+
+
+def test_what_changes_under_a_flash_shows_through_it(ctx: AppContext, qtbot: QtBot) -> None:
+    """A frame paints a picture of the screen taken once, not every widget again; when the
+    countdown moves on during a flash, the picture is taken again, so the wash never hides
+    a second shown."""
+    _flash_on(ctx)
+    ctx.window.start_routine(ROUTINE)
+    session = ctx.window.session
+    overlay = session.flash_overlay
+    overlay.stop()
+    overlay.duration_ms = 60_000  # held, so that a busy machine cannot end it first
+    overlay.flash(palette_of(session).accent)
+    qtbot.waitUntil(lambda: overlay._backdrop is not None)
+    first = overlay._backdrop
+    assert first is not None
+    label = session.countdown_label
+    digits = QRect(label.mapTo(session, QPoint(0, 0)), label.size())
+    shown = session.countdown_label.text()
+    clock = ctx.controller._clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(1.0)
+    ctx.controller.refresh()
+    assert session.countdown_label.text() != shown
+    qtbot.waitUntil(lambda: overlay._backdrop is not None and overlay._backdrop is not first)
+    second = overlay._backdrop
+    assert second is not None
+    ratio = first.devicePixelRatio()
+    box = QRect(
+        round(digits.x() * ratio),
+        round(digits.y() * ratio),
+        round(digits.width() * ratio),
+        round(digits.height() * ratio),
+    )
+    assert first.toImage().copy(box) != second.toImage().copy(box)
+    overlay.stop()
 
 
 def test_the_flash_is_soft_and_brief() -> None:

@@ -426,6 +426,8 @@ class SessionView(QWidget):
         )
         self.hold_button.setEnabled(can_hold)
         _say(self.hold_button, "Release" if snap.holding else "Hold spot")
+        if self.flash_overlay.flashing():
+            self.flash_overlay.refresh()  # what lies under the flash has changed
 
     def _flash(self) -> None:
         """The colour wash, if it is wanted: in the theme's accent colour."""

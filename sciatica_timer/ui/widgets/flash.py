@@ -1,5 +1,10 @@
 """A soft wash of colour over the session screen, for people who cannot hear the cues.
 
+Cheap to draw: from its first frame on, the screen under it is a picture taken once
+(``refresh()`` takes it again when the screen changes), so a frame repaints one picture
+and the wash instead of every widget under it. The stop button's rectangle is left out of
+the overlay altogether (its mask): the button is always drawn live, and always clickable.
+
 Calm, never a strobe: it rises in a moment and fades out over about half a second, at most
 ``PEAK_ALPHA`` strong, and a request while one still shows is dropped, so it never comes
 more than twice a second (the photosensitive limit is three). It lies on top of the screen,
@@ -11,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QElapsedTimer, QRect, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap, QRegion, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 FLASH_MS = 500
@@ -26,8 +31,6 @@ PEAK_ALPHA = 0.4
 """The strongest the colour gets: the digits under it stay readable."""
 KEEP_CLEAR_PX = 6
 """Room left unwashed around the kept-clear rectangle (the stop button)."""
-KEEP_CLEAR_RADIUS = 18
-"""The unwashed hole's corners: round, as the stop button's are."""
 
 
 def flash_alpha(t: float) -> float:
@@ -56,6 +59,11 @@ class FlashOverlay(QWidget):
         """How many flashes were shown (for tests and the screenshots)."""
         self.frames = 0
         """Frames painted since the app started (for tests and the bench)."""
+        self.duration_ms = FLASH_MS
+        """How long a flash lasts (a test may hold one longer, to look under it)."""
+        self._backdrop: QPixmap | None = None
+        """The screen under the flash, taken at its first frame (None: not taken yet)."""
+        self._taking = False
         self._since = QElapsedTimer()
         self._frame = QTimer(self)
         self._frame.setTimerType(Qt.TimerType.PreciseTimer)
@@ -72,10 +80,7 @@ class FlashOverlay(QWidget):
             return False
         self._color = QColor(color)
         self.flashes += 1
-        parent = self.parentWidget()
-        if parent is not None:
-            self.setGeometry(parent.rect())
-        self.raise_()
+        self._cover()
         self._alpha = 0.0
         self.show()
         self._since.start()
@@ -86,10 +91,7 @@ class FlashOverlay(QWidget):
         """Stand still at ``t`` of a flash (for a screenshot mid-flash)."""
         self._frame.stop()
         self._color = QColor(color)
-        parent = self.parentWidget()
-        if parent is not None:
-            self.setGeometry(parent.rect())
-        self.raise_()
+        self._cover()
         self._alpha = flash_alpha(t)
         self.show()
         self.update()
@@ -98,38 +100,69 @@ class FlashOverlay(QWidget):
         self._frame.stop()
         self._end()
 
+    def refresh(self) -> None:
+        """The screen under the flash changed: its picture is taken again at the next frame."""
+        self._backdrop = None
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+
+    def _cover(self) -> None:
+        """Lie over the whole parent, but for the stop button's rectangle (the mask)."""
+        self.refresh()
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.clearMask()
+        if self._keep_clear is not None and (clear := self._keep_clear()).isValid():
+            margin = KEEP_CLEAR_PX
+            hole = QRegion(clear.adjusted(-margin, -margin, margin, margin))
+            self.setMask(QRegion(self.rect()).subtracted(hole))
+        self.raise_()
+
+    def _take_backdrop(self) -> None:
+        """The parent as it is now, without the wash (which paints nothing meanwhile)."""
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        self._taking = True
+        try:
+            self._backdrop = parent.grab(self.geometry())
+        finally:
+            self._taking = False
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+
     def _step(self) -> None:
-        t = self._since.elapsed() / FLASH_MS
+        t = self._since.elapsed() / self.duration_ms
         if t >= 1.0:
             self.stop()
             return
+        if self._backdrop is None:
+            self._take_backdrop()
         self._alpha = flash_alpha(t)
         self.update()
 
     def _end(self) -> None:
         self._alpha = 0.0
+        self.refresh()
         self.hide()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.isVisible():
+            self.refresh()
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._taking:
+            return  # the picture of what lies under the flash is being taken
+        backdrop = self._backdrop
+        if backdrop is not None:  # opaque: every pixel painted, nothing under it repainted
+            painter = QPainter(self)
+            painter.drawPixmap(0, 0, backdrop)
+            painter.end()
         if self._alpha <= 0.0:
             return
         self.frames += 1
         color = QColor(self._color)
         color.setAlphaF(self._alpha)
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        wash = QPainterPath()
-        wash.addRect(self.rect().toRectF())
-        if self._keep_clear is not None:
-            clear = self._keep_clear()
-            if clear.isValid():
-                margin = KEEP_CLEAR_PX
-                hole = QPainterPath()
-                hole.addRoundedRect(
-                    clear.adjusted(-margin, -margin, margin, margin).toRectF(),
-                    KEEP_CLEAR_RADIUS,
-                    KEEP_CLEAR_RADIUS,
-                )
-                wash = wash.subtracted(hole)
-        painter.fillPath(wash, color)
+        painter.fillRect(self.rect(), color)  # the mask keeps the stop button out of it
         painter.end()
