@@ -137,7 +137,7 @@ def trimmed_library(library: Path, out: Path, keep: Sequence[str] = KEEP) -> Pat
         dat.write_bytes(data)
         source = Path(work, "data.S")
         source.write_text(
-            f'\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n'
+            f"\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n"
             f'\t.balign 16\n{symbol}:\n\t.incbin "{dat}"\n\t.size {symbol}, .-{symbol}\n'
             '\t.section .note.GNU-stack,"",@progbits\n'
         )
