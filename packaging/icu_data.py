@@ -4,11 +4,12 @@ The PySide6 wheel's Qt Core links ICU, and ICU's data library holds every locale
 time zone, unit, currency, collation and character set of ICU: 30 MiB, a quarter of the
 package. The app never asks Qt for any of that: it sorts in Python, shows English only,
 formats numbers and dates with Qt's own tables, and reads and writes UTF-8 (Qt's own
-codec). ``trimmed_library`` rebuilds the library with only ``KEEP`` in it: what a run of
-the frozen app asked ICU for, watched with ``strace -e openat`` against a data-less ICU
-(see packaging/README.md), and the base data any ICU service reads first, so that a Qt
-call the app does not make today (a QCollator, a locale's name) still works in the
-root locale instead of failing. Items not kept are missing: ICU reports
+codec). With gdb breakpoints on ICU's data entry points (udata_open, udata_openChoice)
+the frozen app opened no ICU data at all through a session with voice, the history chart
+and a file dialog, nor did its sound player and voice-stop listener (packaging/README.md).
+``trimmed_library`` rebuilds the library with only ``KEEP`` in it: the base data any ICU
+service reads first, so that a Qt call the app does not make today (a QCollator, a zone's
+name) still works in the root locale instead of failing. For an item left out ICU reports
 U_MISSING_RESOURCE_ERROR and Qt falls back to its own behaviour.
 
 The data is ICU's "common data" format (ucmndata.h): a header, a table of contents
@@ -19,7 +20,9 @@ the same name, soname and symbol (``icudtNN_dat``).
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 import struct
 import subprocess
 import tempfile
@@ -151,7 +154,12 @@ def trimmed_library(library: Path, out: Path, keep: Sequence[str] = KEEP) -> Pat
 
 def replaced(entries: Sequence[tuple[str, str, str]], workdir: Path) -> list[tuple[str, str, str]]:
     """The bundle's entries with ICU's data library swapped for a trimmed copy (built once
-    per source library into workdir)."""
+    per source library and ``KEEP`` list, below workdir); unchanged without gcc or readelf."""
+    tools = [tool for tool in ("gcc", "readelf") if shutil.which(tool) is None]
+    if tools:
+        print(f"icu_data: WARNING: no {' or '.join(tools)}: ICU's data library left whole")
+        return list(entries)
+    workdir = workdir / hashlib.sha256("\n".join(KEEP).encode()).hexdigest()[:12]  # KEEP's own
     out = []
     for dest, src, kind in entries:
         if re.fullmatch(r"libicudata\.so\.\d+", PurePath(dest).name):
