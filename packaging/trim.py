@@ -169,12 +169,14 @@ def stripped(entries: Sequence[TocEntry], workdir: Path) -> list[TocEntry]:
     them code). PyInstaller's own ``strip=True`` cannot be used: it also strips the PySide6
     wheel's FFmpeg libraries, which are stripped already and which ``strip`` then breaks
     ("ELF load command address/offset not page-aligned", so QtMultimedia has no backend).
-    So the wheel's files (PySide6/, shiboken6/) are left as they are.
+    So the wheel's files (PySide6/, shiboken6/) are left as they are, but for its ICU
+    libraries, which it ships with their symbol tables (1.4 MiB of libicuuc and libicui18n).
     """
     out: list[TocEntry] = []
     for dest, src, kind in entries:
         top = PurePath(dest).parts[0]
-        if kind not in ("BINARY", "EXTENSION") or top in ("PySide6", "shiboken6"):
+        wheel = top in ("PySide6", "shiboken6") and not PurePath(dest).name.startswith("libicu")
+        if kind not in ("BINARY", "EXTENSION") or wheel:
             out.append((dest, src, kind))
             continue
         copy = workdir / dest
