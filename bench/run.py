@@ -34,6 +34,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from table import Row, markdown, read_json  # noqa: E402
 
+ANALYSIS = HERE / "analysis.md"
+"""What the figures mean, where the time and memory go, what each miss would take: written
+by hand from the last full run, kept at the end of results.md."""
 PACKAGE = ROOT / "dist" / "sciatica-timer"
 PACKAGE_MIB = 100
 
@@ -159,7 +162,8 @@ def main() -> int:
             + "\n## Speech\n\n```\n"
             + speech.strip()
             + "\n```\n\n"
-            "## Voice stop\n\n```\n" + voice.strip() + "\n```\n",
+            "## Voice stop\n\n```\n" + voice.strip() + "\n```\n"
+            + ("\n" + ANALYSIS.read_text(encoding="utf-8") if ANALYSIS.exists() else ""),
             encoding="utf-8",
         )
         print(f"written: {HERE / 'results.md'}")
