@@ -162,7 +162,9 @@ def main() -> int:
             + "\n## Speech\n\n```\n"
             + speech.strip()
             + "\n```\n\n"
-            "## Voice stop\n\n```\n" + voice.strip() + "\n```\n"
+            "## Voice stop\n\n```\n"
+            + voice.strip()
+            + "\n```\n"
             + ("\n" + ANALYSIS.read_text(encoding="utf-8") if ANALYSIS.exists() else ""),
             encoding="utf-8",
         )
