@@ -209,7 +209,9 @@ def countdown(seconds: float, data: str, mode: str) -> list[Row]:
         bare["painted_ns"],
         None,
         f"a QLabel and a repeating 1000 ms QTimer (default coarse) decrementing a count, "
-        f"{span_words(seconds)} in the same run; against whole seconds from its start",
+        f"{span_words(seconds)} in the same run; against whole seconds from its start "
+        "(negative: early; "
+        "Qt's coarse timer may fire up to 5 % of its interval early)",
     )
     drift = bare["set_ns"][-1] / MS if bare["set_ns"] else float("nan")
     rows.append(
