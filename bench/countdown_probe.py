@@ -14,8 +14,8 @@ session's start. Every change is measured three ways, each against that true bou
 - ``woke``: the controller's own reading (``secs × 1e9 − remaining_ns`` of the snapshot, as
   window_probe.py measures): how late the timer woke the engine;
 - ``set``: when the countdown label's text had changed (right after the window's slot);
-- ``painted``: when the countdown label's next paint event began (what a user can see, short of
-  the compositor and the display's refresh).
+- ``painted``: when the countdown label's first paint with its new text began (what a user can
+  see, short of the compositor and the display's refresh), after the last whole second.
 
 A 5 ms repeating precise QTimer in the same process records the event loop's gaps: a stall
 is a gap's excess over 5 ms. Prints one JSON line.
@@ -70,10 +70,22 @@ def main() -> int:
     heartbeat.setInterval(HEARTBEAT_MS)
     heartbeat.timeout.connect(beat)
 
+    painted_text = [""]
+    since = [0]  # the app's session start: its seconds are due on whole seconds after it
+
     class PaintWatch(QObject):
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and pending:
-                painted.append(time.monotonic_ns() - pending.pop())
+            if event.type() != QEvent.Type.Paint:
+                return False
+            now = time.monotonic_ns()
+            if since[0]:  # the app: the first paint of each new text, wherever it is painted
+                text = obj.text()  # type: ignore[attr-defined]
+                if text != painted_text[0]:
+                    if painted_text[0]:
+                        painted.append((now - since[0]) % NS)
+                    painted_text[0] = text
+            elif pending:
+                painted.append(now - pending.pop())
                 pending.clear()
             return False
 
@@ -133,8 +145,6 @@ def main() -> int:
                     k = round((now - late - start_ns[0]) / NS)
                     boundary = start_ns[0] + k * NS
                     set_late.append(now - boundary)
-                    if countdown.text() != shown[1]:
-                        pending[:] = [boundary]
                 shown[0] = secs
                 shown[1] = countdown.text()
 
@@ -143,6 +153,8 @@ def main() -> int:
             ctx.window.start_routine(ROUTINE)
             # when the session started, on the controller's clock (no public accessor)
             start_ns[0] = ctx.controller._started_ns
+            since[0] = start_ns[0]
+            painted_text[0] = ""  # the first text shown is not a change
             heartbeat.start()
             QTimer.singleShot(round(seconds * 1000) + 300, app.quit)
 

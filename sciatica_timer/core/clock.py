@@ -16,11 +16,21 @@ class Clock(Protocol):
 
     def now_ns(self) -> int: ...
 
+    def wait_until_ns(self, deadline_ns: int) -> int:
+        """Return at ``deadline_ns`` (for waits under a millisecond); the time then."""
+        ...
+
 
 class MonotonicClock:
     """The system's monotonic clock: never jumps with wall-clock changes."""
 
     def now_ns(self) -> int:
+        return time.monotonic_ns()
+
+    def wait_until_ns(self, deadline_ns: int) -> int:
+        left = deadline_ns - time.monotonic_ns()
+        if left > 0:
+            time.sleep(left / NS_PER_S)
         return time.monotonic_ns()
 
 
@@ -39,3 +49,7 @@ class FakeClock:
 
     def set_ns(self, value: int) -> None:
         self._now = value
+
+    def wait_until_ns(self, deadline_ns: int) -> int:
+        self._now = max(self._now, deadline_ns)  # waiting is time passing
+        return self._now

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -848,6 +848,10 @@ class MainWindow(QMainWindow):
 
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.session.show_snapshot(snap)
+        if self.session.isVisible():
+            # Paint the new second now, not on a later turn of the event loop: the repaint
+            # Qt has queued for the window is taken at once (1 ms sooner, at the median).
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.UpdateRequest)
 
     def _on_finished(self, summary: SessionSummary) -> None:
         for asks in (self.end_asks, self.close_asks):
