@@ -458,8 +458,8 @@ def startup_rows(runs: int, work: Path) -> list[Row]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--settle", type=float, default=20.0)
-    parser.add_argument("--window", type=float, default=60.0)
+    parser.add_argument("--settle", type=float, default=15.0)
+    parser.add_argument("--window", type=float, default=40.0)
     parser.add_argument("--launches", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="1 run, 8 s settle, 15 s window")
     parser.add_argument("--only", choices=("footprint", "start-up"))
