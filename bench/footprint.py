@@ -300,32 +300,21 @@ def ratio_row(
 def footprint_rows(runs: int, settle: float, window: float, work: Path) -> list[Row]:
     import statistics
 
-    python = sys.executable
+    def runner(name: str, mode: str, title: str = "Sciatica Timer") -> Program:
+        return Program(name, [sys.executable, str(RUNNER), mode, str(work / mode)], title)
+
     programs = [
-        Program(
-            "bare PySide6 label window ticking each second",
-            [python, str(RUNNER), "bare", str(work / "bare")],
-            "bare",
-        ),
-        Program(
+        runner("bare PySide6 label window ticking each second", "bare", "bare"),
+        runner(
             "bare label as large as the session's (m:ss, 150 px, 1334×696 window)",
-            [python, str(RUNNER), "bare-big", str(work / "bare-big")],
+            "bare-big",
             "bare",
         ),
-        Program(
-            "Sciatica Timer session, --no-voice",
-            [python, str(RUNNER), "no-voice", str(work / "no-voice")],
-            "Sciatica Timer",
-        ),
-        Program(
-            "Sciatica Timer session, voice on",
-            [python, str(RUNNER), "voice", str(work / "voice")],
-            "Sciatica Timer",
-        ),
-        Program(
+        runner("Sciatica Timer session, --no-voice", "no-voice"),
+        runner("Sciatica Timer session, voice on", "voice"),
+        runner(
             "Sciatica Timer session, every feature on (voice, voice stop listening, flash)",
-            [python, str(RUNNER), "every-feature", str(work / "every")],
-            "Sciatica Timer",
+            "every-feature",
         ),
     ]
     workrave = shutil.which("workrave")
@@ -379,30 +368,13 @@ def footprint_rows(runs: int, settle: float, window: float, work: Path) -> list[
             )
         )
         rows.append(ratio_row("footprint", f"{program.name}: RSS", "MB", rss, bare_rss, 1.3))
-        if work_pss is None:
-            rows.append(
-                Row(
-                    "footprint",
-                    f"{program.name}: PSS",
-                    "MB",
-                    pss,
-                    "≤ Workrave",
-                    None,
-                    "Workrave not installed: `apt-get install workrave`",
-                )
-            )
-        else:
-            rows.append(
-                Row(
-                    "footprint",
-                    f"{program.name}: PSS",
-                    "MB",
-                    pss,
-                    "≤ Workrave",
-                    statistics.median(pss) <= work_pss,
-                    f"Workrave {work_pss:.1f} MB" + (f"; PSS by process: {split}" if split else ""),
-                )
-            )
+        met = None if work_pss is None else statistics.median(pss) <= work_pss
+        note = (
+            "Workrave not installed: `apt-get install workrave`"
+            if work_pss is None
+            else f"Workrave {work_pss:.1f} MB" + (f"; PSS by process: {split}" if split else "")
+        )
+        rows.append(Row("footprint", f"{program.name}: PSS", "MB", pss, "≤ Workrave", met, note))
     if not workrave:
         rows.append(
             skipped(
