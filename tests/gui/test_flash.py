@@ -144,6 +144,28 @@ def test_what_changes_under_a_flash_shows_through_it(ctx: AppContext, qtbot: QtB
     overlay.stop()
 
 
+def test_a_resize_during_a_flash_keeps_the_stop_button_out_of_it(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    """The window resized while a flash shows: the flash leaves out the stop button where
+    it now is, not where it was."""
+    window = ctx.window
+    window.start_routine(ROUTINE)
+    session = window.session
+    overlay = session.flash_overlay
+    overlay.stop()
+    overlay.duration_ms = 60_000
+    overlay.flash(palette_of(session).accent)
+    window.resize(1024, 600)
+    qtbot.waitUntil(lambda: session.width() < 1100)
+    stop = session.pain_button.geometry()
+    assert overlay.geometry() == session.rect()
+    assert not overlay.mask().contains(stop.center())
+    ring = session.ring
+    assert overlay.mask().contains(ring.mapTo(session, ring.rect().center()))
+    overlay.stop()
+
+
 def test_the_flash_is_soft_and_brief() -> None:
     """It rises and falls; never stronger than PEAK_ALPHA, gone at the end."""
     values = [flash_alpha(k / 100) for k in range(101)]

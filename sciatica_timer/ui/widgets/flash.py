@@ -148,7 +148,7 @@ class FlashOverlay(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.isVisible():
-            self.refresh()
+            self._cover()  # a new picture, and the stop button's new place left out
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._taking:
